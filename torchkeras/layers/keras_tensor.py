@@ -1,0 +1,237 @@
+"""Symbolic tensors of the functional API and the graph nodes that connect them.
+
+Calling a layer on ``KerasTensor``s builds it from their shapes, finds the output shapes
+(``compute_output_shape`` when the layer defines it, otherwise one run of ``call`` on
+fake tensors: no memory, no real compute) and records a ``Node``.
+"""
+from __future__ import annotations
+
+import torch
+
+from torchkeras import config as _config
+from torchkeras.layers import call_context as _ctx
+
+_FAKE_BATCH = 2
+
+
+class KerasTensor:
+    """Shape and dtype of a value in a functional graph (batch dimension ``None``).
+
+    Args:
+        shape: Tuple with ``None`` for unknown dimensions.
+        dtype: Dtype name, ``"float32"`` by default.
+        name: Optional name (the Input's name).
+    """
+
+    def __init__(self, shape, dtype="float32", name: str | None = None, sparse: bool = False,
+                 ragged: bool = False):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = _config.dtype_name(dtype)
+        self.name = name
+        self.sparse = sparse
+        self.ragged = ragged
+        self._keras_history = None   # (layer, node_index, tensor_index)
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return "<KerasTensor shape=%s, dtype=%s, name=%s>" % (self.shape, self.dtype, self.name)
+
+    def __len__(self):
+        raise TypeError("KerasTensor has no len(): it is a symbolic placeholder.")
+
+    def __iter__(self):
+        raise TypeError("KerasTensor is not iterable: it is a symbolic placeholder.")
+
+    def __bool__(self):
+        raise TypeError("A KerasTensor cannot be used as a Python bool: it is symbolic.")
+
+    # Arithmetic on symbolic tensors becomes a graph op, as in Keras.
+    def _op(self, fn, other=None, name=None):
+        from torchkeras.layers.core.torch_op import TorchOp
+        if other is None:
+            return TorchOp(fn, name=name)(self)
+        return TorchOp(fn, name=name)([self, other])
+
+    def __add__(self, o): return self._op(lambda a: a[0] + a[1], o, "add_op")
+    def __radd__(self, o): return self._op(lambda a: a[1] + a[0], o, "add_op")
+    def __sub__(self, o): return self._op(lambda a: a[0] - a[1], o, "subtract_op")
+    def __rsub__(self, o): return self._op(lambda a: a[1] - a[0], o, "subtract_op")
+    def __mul__(self, o): return self._op(lambda a: a[0] * a[1], o, "multiply_op")
+    def __rmul__(self, o): return self._op(lambda a: a[1] * a[0], o, "multiply_op")
+    def __truediv__(self, o): return self._op(lambda a: a[0] / a[1], o, "divide_op")
+    def __rtruediv__(self, o): return self._op(lambda a: a[1] / a[0], o, "divide_op")
+    def __matmul__(self, o): return self._op(lambda a: a[0] @ a[1], o, "matmul_op")
+    def __pow__(self, o): return self._op(lambda a: a[0] ** a[1], o, "power_op")
+    def __neg__(self): return self._op(lambda a: -a, None, "negative_op")
+    def __abs__(self): return self._op(lambda a: a.abs(), None, "absolute_op")
+
+    def __getitem__(self, key):
+        return self._op(lambda a: a[key], None, "get_item")
+
+
+class Node:
+    """One call of ``layer`` in a functional graph."""
+
+    def __init__(self, layer, args, kwargs, outputs):
+        self.layer = layer
+        self.args = args
+        self.kwargs = kwargs
+        self.outputs = outputs
+        self.input_tensors = [kt for kt in _flatten(args) + _flatten(kwargs)
+                              if isinstance(kt, KerasTensor)]
+        self.output_tensors = [kt for kt in _flatten(outputs) if isinstance(kt, KerasTensor)]
+        self.parent_nodes = [kt._keras_history[0]._inbound_nodes[kt._keras_history[1]]
+                             for kt in self.input_tensors if kt._keras_history is not None]
+
+
+def _flatten(x) -> list:
+    if isinstance(x, (list, tuple)):
+        return [v for item in x for v in _flatten(item)]
+    if isinstance(x, dict):
+        return [v for item in x.values() for v in _flatten(item)]
+    return [x]
+
+
+def map_structure(fn, x):
+    if isinstance(x, tuple):
+        return tuple(map_structure(fn, v) for v in x)
+    if isinstance(x, list):
+        return [map_structure(fn, v) for v in x]
+    if isinstance(x, dict):
+        return {k: map_structure(fn, v) for k, v in x.items()}
+    return fn(x)
+
+
+def _shapes(x):
+    return map_structure(lambda v: v.shape if isinstance(v, KerasTensor) else None, x)
+
+
+def _fake_inputs(mode, x, device):
+    def make(v):
+        if not isinstance(v, KerasTensor):
+            return v
+        shape = [_FAKE_BATCH if (d is None and i == 0) else (1 if d is None else d)
+                 for i, d in enumerate(v.shape)]
+        with mode:
+            t = torch.empty(shape, dtype=_config.to_torch_dtype(v.dtype), device=device)
+        return t
+    return map_structure(make, x)
+
+
+def _state_snapshot(layer) -> list:
+    # Non-trainable state that a traced call might mutate (counters, moving stats).
+    out = []
+    for m in layer.modules():
+        for p in list(m._parameters.values()) + list(m._buffers.values()):
+            if p is not None and not p.requires_grad:
+                out.append((p, p.detach().clone()))
+    return out
+
+
+def _run_fake(layer, args, kwargs):
+    """Runs ``layer`` on fake tensors shaped like the KerasTensors in ``args``."""
+    from torch._subclasses.fake_tensor import FakeTensorMode
+    device = _config.get_device()
+    for p in layer.parameters():
+        device = p.device
+        break
+    mode = FakeTensorMode(allow_non_fake_inputs=True)
+    fargs = _fake_inputs(mode, args, device)
+    fkwargs = _fake_inputs(mode, kwargs, device)
+    snapshot = _state_snapshot(layer)
+    try:
+        with mode, torch.no_grad():
+            out = layer(*fargs, **fkwargs)
+    finally:
+        with _ctx.no_fake_mode(), torch.no_grad():
+            for p, saved in snapshot:
+                if p.shape == saved.shape:
+                    p.copy_(saved)
+    return out
+
+
+def _spec_from_fake(out, batch_unknown: bool):
+    def conv(t):
+        if isinstance(t, torch.Tensor):
+            shape = list(t.shape)
+            if batch_unknown and shape:
+                shape[0] = None
+            return KerasTensor(shape, dtype=t.dtype)
+        return t
+    return map_structure(conv, out)
+
+
+def _overrides_output_shape(layer) -> bool:
+    from torchkeras.layers.layer import Layer
+    return type(layer).compute_output_shape is not Layer.compute_output_shape
+
+
+def infer_output_shape(layer, input_shape):
+    """Output shape(s) of ``layer`` for ``input_shape`` from a fake-tensor run."""
+    def to_kt(s):
+        return KerasTensor(s)
+    is_single = isinstance(input_shape, tuple) and all(d is None or isinstance(d, int) for d in input_shape)
+    arg = to_kt(input_shape) if is_single else map_structure(
+        to_kt, [tuple(s) for s in input_shape]) if isinstance(input_shape, list) else to_kt(tuple(input_shape))
+    batch_unknown = _batch_unknown(arg)
+    out = _spec_from_fake(_run_fake(layer, (arg,), {}), batch_unknown)
+    return map_structure(lambda kt: kt.shape if isinstance(kt, KerasTensor) else kt, out)
+
+
+def _batch_unknown(x) -> bool:
+    for kt in _flatten(x):
+        if isinstance(kt, KerasTensor):
+            return not kt.shape or kt.shape[0] is None
+    return True
+
+
+def symbolic_call(layer, args, kwargs, record: bool = True):
+    """``layer(*args)`` on KerasTensors: build, infer output specs, record a Node."""
+    inputs = args[0]
+    if not layer.built:
+        layer._maybe_build(_shapes(inputs), None)
+    training = kwargs.get("training")
+    spec = None
+    if _overrides_output_shape(layer) and len(args) == 1 and not kwargs:
+        try:
+            shape = layer.compute_output_shape(_shapes(inputs))
+            dtype = _out_dtype(layer, inputs)
+            spec = _shape_to_kt(shape, dtype)
+        except NotImplementedError:
+            spec = None
+    if spec is None:
+        try:
+            out = _run_fake(layer, args, kwargs)
+        except Exception as e:
+            raise ValueError("Exception encountered when calling layer '%s' (%s) on symbolic "
+                             "inputs %s: %s" % (layer.name, type(layer).__name__,
+                                                _shapes(inputs), e)) from e
+        spec = _spec_from_fake(out, _batch_unknown(args))
+    del training
+    if not record:
+        return spec
+    node = Node(layer, args, kwargs, spec)
+    layer._inbound_nodes.append(node)
+    index = len(layer._inbound_nodes) - 1
+    for i, kt in enumerate(node.output_tensors):
+        kt._keras_history = (layer, index, i)
+    return spec
+
+
+def _out_dtype(layer, inputs):
+    first = _flatten(inputs)[0]
+    in_dtype = getattr(first, "dtype", "float32")
+    if torch.empty((), dtype=_config.to_torch_dtype(in_dtype)).is_floating_point():
+        return layer.compute_dtype
+    return layer.compute_dtype if layer.built and list(layer.parameters()) else in_dtype
+
+
+def _shape_to_kt(shape, dtype):
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
+        return [KerasTensor(s, dtype) for s in shape]
+    if isinstance(shape, dict):
+        return {k: KerasTensor(s, dtype) for k, s in shape.items()}
+    return KerasTensor(shape, dtype)

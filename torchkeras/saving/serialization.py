@@ -1,0 +1,237 @@
+"""Keras-format object serialization: ``serialize_keras_object`` / ``deserialize_keras_object``.
+
+A serialized object is Keras 3's dict ``{"module", "class_name", "config",
+"registered_name"}``. Deserializing looks class names up in a fixed set of torchkeras
+namespaces, the users' registered classes and ``custom_objects`` — it never imports a
+module named by the data, so loading a file cannot run code from it.
+"""
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import Any, Callable
+
+# module names as Keras writes them -> our own namespaces that may resolve them
+_NAMESPACES = {
+    "keras.layers": "torchkeras.layers",
+    "keras.models": "torchkeras.models",
+    "keras": "torchkeras",
+    "keras.losses": "torchkeras.losses",
+    "keras.metrics": "torchkeras.metrics",
+    "keras.optimizers": "torchkeras.optimizers",
+    "keras.optimizers.schedules": "torchkeras.optimizers.schedules",
+    "keras.initializers": "torchkeras.initializers",
+    "keras.regularizers": "torchkeras.regularizers",
+    "keras.constraints": "torchkeras.constraints",
+    "keras.activations": "torchkeras.activations",
+    "keras.callbacks": "torchkeras.callbacks",
+    "keras.mixed_precision": "torchkeras.mixed_precision",
+}
+
+_REGISTERED: dict[str, Any] = {}          # "package>Name" -> class or function
+_REGISTERED_NAMES: dict[Any, str] = {}    # class or function -> "package>Name"
+_scope = threading.local()
+
+
+def register_keras_serializable(package: str = "Custom", name: str | None = None) -> Callable:
+    """Decorator registering a user class or function for (de)serialization.
+
+    Args:
+        package: Prefix that keeps names of different packages apart.
+        name: Name to register under (default: the object's ``__name__``).
+
+    Example:
+        >>> @register_keras_serializable(package="my_pkg")
+        ... class Scale(torchkeras.layers.Layer): ...
+    """
+    if "/" in package or ">" in package:
+        raise ValueError("package name may not contain '>' or '/': %r" % package)
+
+    def decorator(obj):
+        registered = package + ">" + (name or obj.__name__)
+        if isinstance(obj, type) and not hasattr(obj, "get_config"):
+            raise ValueError("Cannot register %r: it has no get_config() method" % obj)
+        _REGISTERED[registered] = obj
+        _REGISTERED_NAMES[obj] = registered
+        return obj
+
+    return decorator
+
+
+def get_registered_name(obj) -> str:
+    return _REGISTERED_NAMES.get(obj, getattr(obj, "__name__", type(obj).__name__))
+
+
+def get_registered_object(name: str, custom_objects: dict | None = None,
+                          module_objects: dict | None = None):
+    """Finds ``name`` among the scoped, passed, registered and given objects (or None)."""
+    for table in _scope_stack():
+        if name in table:
+            return table[name]
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    if name in _REGISTERED:
+        return _REGISTERED[name]
+    if module_objects and name in module_objects:
+        return module_objects[name]
+    return None
+
+
+class CustomObjectScope:
+    """Makes ``custom_objects`` visible to every deserialization inside the ``with`` block.
+
+    Example:
+        >>> with CustomObjectScope({"Scale": Scale}):
+        ...     model = load_model("m.keras")
+    """
+
+    def __init__(self, custom_objects: dict | None = None):
+        self.custom_objects = dict(custom_objects or {})
+
+    def __enter__(self):
+        _scope_stack().append(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc):
+        _scope_stack().pop()
+
+
+custom_object_scope = CustomObjectScope
+
+
+def _scope_stack() -> list:
+    if not hasattr(_scope, "stack"):
+        _scope.stack = []
+    return _scope.stack
+
+
+def _keras_module_of(obj) -> str:
+    mod = type(obj).__module__ if not isinstance(obj, type) else obj.__module__
+    if not mod.startswith("torchkeras"):
+        return mod
+    parts = mod.split(".")
+    if len(parts) > 1 and parts[1] == "optimizers" and len(parts) > 2 and parts[2] == "schedules":
+        return "keras.optimizers.schedules"
+    if len(parts) > 1 and parts[1] == "models":
+        return "keras"
+    return "keras." + parts[1] if len(parts) > 1 else "keras"
+
+
+def serialize_keras_object(obj) -> Any:
+    """An object -> Keras 3's JSON-able dict (plain values pass through)."""
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [serialize_keras_object(o) for o in obj]
+    if isinstance(obj, dict):
+        return {k: serialize_keras_object(v) for k, v in obj.items()}
+    if callable(obj) and not hasattr(obj, "get_config"):
+        fn_name = getattr(obj, "__name__", None)
+        registered = _REGISTERED_NAMES.get(obj)
+        return {"module": getattr(obj, "__module__", None), "class_name": "function",
+                "config": registered or fn_name, "registered_name": registered or "function"}
+    if not hasattr(obj, "get_config"):
+        raise TypeError("Cannot serialize %r: it has no get_config()" % (obj,))
+    cls = type(obj)
+    registered = _REGISTERED_NAMES.get(cls)
+    out = {"module": _keras_module_of(obj) if registered is None else None,
+           "class_name": cls.__name__, "config": obj.get_config(),
+           "registered_name": registered}
+    build_config = getattr(obj, "get_build_config", None)
+    if build_config is not None:
+        bc = build_config()
+        if bc:
+            out["build_config"] = bc
+    return out
+
+
+def _namespace(module: str | None) -> dict:
+    target = _NAMESPACES.get(module or "")
+    if target is None:
+        return {}
+    return vars(importlib.import_module(target))
+
+
+def _all_namespaces() -> dict:
+    merged: dict = {}
+    for target in reversed(list(_NAMESPACES.values())):
+        try:
+            merged.update(vars(importlib.import_module(target)))
+        except ImportError:
+            continue
+    return merged
+
+
+def resolve_class(class_name: str, module: str | None = None, registered_name: str | None = None,
+                  custom_objects: dict | None = None, module_objects: dict | None = None):
+    """Looks a serialized class name up; a clear ``ValueError`` when nothing matches."""
+    found = None
+    if registered_name and registered_name != class_name:
+        found = get_registered_object(registered_name, custom_objects)
+    if found is None:
+        found = get_registered_object(class_name, custom_objects, module_objects)
+    if found is None:
+        ns = _namespace(module)
+        found = ns.get(class_name) if isinstance(ns.get(class_name), type) else None
+    if found is None:
+        cand = _all_namespaces().get(class_name)
+        if isinstance(cand, type):
+            found = cand
+    if found is None:
+        raise ValueError(
+            "Could not locate class %r. Make sure custom classes are decorated with "
+            "`@torchkeras.saving.register_keras_serializable()` or passed in "
+            "`custom_objects`. Full object config: module=%r" % (class_name, module))
+    return found
+
+
+def deserialize_keras_object(config, custom_objects: dict | None = None,
+                             module_objects: dict | None = None, safe_mode: bool = True,
+                             **kwargs):
+    """Keras 3's dict (or a plain name) -> object. Classes are rebuilt with ``from_config``."""
+    if config is None or isinstance(config, (bool, int, float)):
+        return config
+    if isinstance(config, str):
+        obj = get_registered_object(config, custom_objects, module_objects)
+        if obj is None:
+            raise ValueError("Unknown object %r" % config)
+        return obj
+    if isinstance(config, (list, tuple)):
+        return [deserialize_keras_object(c, custom_objects, module_objects, safe_mode) for c in config]
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError("Cannot deserialize %r: expected a dict with 'class_name'" % (config,))
+    class_name = config["class_name"]
+    inner = config.get("config", {})
+    if class_name == "function":
+        name = inner
+        fn = get_registered_object(name, custom_objects, module_objects)
+        if fn is None:
+            ns = _namespace(config.get("module"))
+            fn = ns.get(name)
+        if fn is None or not callable(fn):
+            raise ValueError("Unknown function %r (module %r)" % (name, config.get("module")))
+        return fn
+    cls = resolve_class(class_name, config.get("module"), config.get("registered_name"),
+                        custom_objects, module_objects)
+    with CustomObjectScope(custom_objects or {}):
+        if hasattr(cls, "from_config"):
+            try:
+                obj = cls.from_config(inner, safe_mode=safe_mode) if _takes_safe_mode(cls) \
+                    else cls.from_config(inner)
+            except TypeError as e:
+                raise TypeError("%s.from_config could not rebuild from %r: %s"
+                                % (class_name, inner, e)) from e
+        else:
+            obj = cls(**inner)
+        build_config = config.get("build_config")
+        if build_config and hasattr(obj, "build_from_config") and not getattr(obj, "built", True):
+            obj.build_from_config(build_config)
+    return obj
+
+
+def _takes_safe_mode(cls) -> bool:
+    import inspect
+    try:
+        return "safe_mode" in inspect.signature(cls.from_config).parameters
+    except (TypeError, ValueError):
+        return False
