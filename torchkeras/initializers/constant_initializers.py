@@ -88,4 +88,6 @@ class Identity(Initializer):
         return eye if self.gain == 1 else eye.mul_(self.gain)
 
     def get_config(self) -> dict[str, Any]:
-        return {"gain": self.gain}
+        # Keras 3 reports {} (and so loses a custom gain); we add "gain" only when it
+        # differs from the default, so default configs stay identical to Keras's.
+        return {} if self.gain == 1.0 else {"gain": self.gain}

@@ -1,0 +1,190 @@
+"""Functional: a model defined by a graph of layers called on ``Input`` tensors."""
+from __future__ import annotations
+
+import re
+
+from torchkeras.layers.input_layer import InputLayer
+from torchkeras.layers.keras_tensor import KerasTensor, _flatten, map_structure
+from torchkeras.models.model import Model
+
+
+class Functional(Model):
+    """A model whose forward pass replays the recorded graph of layer calls.
+
+    Args:
+        inputs: ``Input`` tensor(s): one, a list or a dict.
+        outputs: Output tensor(s) of the graph: one, a list or a dict.
+        name: Model name.
+    """
+
+    def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True,
+                 **kwargs):
+        Model.__init__(self, name=name, trainable=trainable, **kwargs)
+        if isinstance(inputs, tuple):
+            inputs = list(inputs)
+        if isinstance(outputs, tuple):
+            outputs = list(outputs)
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self._flat_inputs = _flatten(inputs)
+        self._flat_outputs = _flatten(outputs)
+        for kt in self._flat_inputs + self._flat_outputs:
+            if not isinstance(kt, KerasTensor) or kt._keras_history is None:
+                raise ValueError("Model %s: all inputs and outputs must be symbolic tensors "
+                                 "produced by `Input` and layers, got %r" % (self.name, kt))
+        for kt in self._flat_inputs:
+            if not isinstance(kt._keras_history[0], InputLayer):
+                raise ValueError("Model %s: inputs must come from `Input(...)`, but %r was "
+                                 "produced by layer '%s'." % (self.name, kt,
+                                                              kt._keras_history[0].name))
+        self._nodes = self._topological_nodes()
+        layers = [kt._keras_history[0] for kt in self._flat_inputs]
+        for node in self._nodes:
+            if all(node.layer is not l for l in layers):
+                layers.append(node.layer)
+        names = [l.name for l in layers]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError("All layer names should be unique. Model %s has duplicates: %s"
+                             % (self.name, dup))
+        for layer in layers:
+            self.add_module(_module_key(layer.name), layer)
+        self._plan = [_NodePlan(n) for n in self._nodes if not isinstance(n.layer, InputLayer)]
+        self._input_names = [kt._keras_history[0].name for kt in self._flat_inputs]
+        self.built = True
+        shapes = [kt.shape for kt in self._flat_inputs]
+        self._build_input_shape = shapes[0] if len(shapes) == 1 else shapes
+
+    def _topological_nodes(self) -> list:
+        """Nodes from the inputs to the outputs (depth-first post-order)."""
+        order, done, active = [], set(), set()
+        input_ids = {id(kt) for kt in self._flat_inputs}
+        reached_inputs = set()
+
+        def visit_tensor(kt, consumer):
+            if id(kt) in input_ids:
+                reached_inputs.add(id(kt))
+            layer, node_index, _ = kt._keras_history
+            node = layer._inbound_nodes[node_index]
+            if isinstance(layer, InputLayer) and id(kt) not in input_ids:
+                raise ValueError(
+                    "Graph disconnected: cannot find the value of input '%s' needed by layer "
+                    "'%s'. Pass it in the model's `inputs`." % (layer.name, consumer))
+            visit_node(node)
+
+        def visit_node(node):
+            if id(node) in done:
+                return
+            if id(node) in active:
+                raise ValueError("The graph has a cycle at layer '%s'." % node.layer.name)
+            active.add(id(node))
+            for kt in node.input_tensors:
+                visit_tensor(kt, node.layer.name)
+            active.discard(id(node))
+            done.add(id(node))
+            order.append(node)
+
+        for kt in self._flat_outputs:
+            visit_tensor(kt, "(model output)")
+        return order
+
+    @property
+    def inputs(self) -> list:
+        return list(self._flat_inputs)
+
+    @property
+    def outputs(self) -> list:
+        return list(self._flat_outputs)
+
+    @property
+    def input_shape(self):
+        shapes = [kt.shape for kt in self._flat_inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [kt.shape for kt in self._flat_outputs]
+        return shapes[0] if not isinstance(self._outputs_struct, (list, dict)) else shapes
+
+    @property
+    def output_names(self) -> list:
+        if isinstance(self._outputs_struct, dict):
+            return list(self._outputs_struct.keys())
+        return [kt._keras_history[0].name for kt in self._flat_outputs]
+
+    def _standardize_inputs(self, inputs) -> list:
+        if isinstance(inputs, dict):
+            if isinstance(self._inputs_struct, dict):
+                keys = list(self._inputs_struct.keys())
+                if all(k in inputs for k in keys):
+                    return [inputs[k] for k in keys]
+            missing = [n for n in self._input_names if n not in inputs]
+            if missing:
+                raise ValueError("Model %s expects inputs named %s, got keys %s"
+                                 % (self.name, self._input_names, sorted(inputs)))
+            return [inputs[n] for n in self._input_names]
+        if isinstance(inputs, (list, tuple)):
+            if len(self._flat_inputs) == 1 and len(inputs) != 1:
+                return [inputs]
+            if len(inputs) != len(self._flat_inputs):
+                raise ValueError("Model %s expects %d input(s), but it received %d input "
+                                 "tensors." % (self.name, len(self._flat_inputs), len(inputs)))
+            return list(inputs)
+        if len(self._flat_inputs) != 1:
+            raise ValueError("Model %s expects %d inputs, but it received one tensor."
+                             % (self.name, len(self._flat_inputs)))
+        return [inputs]
+
+    def call(self, inputs, training=None, mask=None):
+        values = {}
+        for kt, x in zip(self._flat_inputs, self._standardize_inputs(inputs)):
+            values[id(kt)] = x
+        for plan in self._plan:
+            plan.run(values)
+        return map_structure(lambda kt: values[id(kt)], self._outputs_struct)
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict:
+        from torchkeras.models.functional_config import functional_config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        from torchkeras.models.functional_config import functional_from_config
+        return functional_from_config(cls, config, custom_objects)
+
+
+class _NodePlan:
+    """Precomputed replay of one node: the hot path of a functional forward pass."""
+
+    __slots__ = ("layer", "in_id", "out_id", "args", "kwargs", "out_ids")
+
+    def __init__(self, node):
+        self.layer = node.layer
+        single_in = (len(node.args) == 1 and isinstance(node.args[0], KerasTensor)
+                     and not node.kwargs)
+        self.in_id = id(node.args[0]) if single_in else None
+        self.args, self.kwargs = node.args, node.kwargs
+        single_out = isinstance(node.outputs, KerasTensor)
+        self.out_id = id(node.outputs) if single_out else None
+        self.out_ids = [id(kt) for kt in node.output_tensors]
+
+    def run(self, values: dict) -> None:
+        if self.in_id is not None:
+            out = self.layer(values[self.in_id])
+        else:
+            def get(v):
+                return values[id(v)] if isinstance(v, KerasTensor) else v
+            args = map_structure(get, self.args)
+            kwargs = map_structure(get, self.kwargs)
+            out = self.layer(*args, **kwargs)
+        if self.out_id is not None:
+            values[self.out_id] = out
+        else:
+            for key, value in zip(self.out_ids, _flatten(out)):
+                values[key] = value
+
+
+def _module_key(name: str) -> str:
+    return re.sub(r"[^0-9a-zA-Z_]", "_", name)
+

@@ -1,0 +1,107 @@
+"""Model: a Layer that trains (``compile``/``fit``/``evaluate``/``predict``) and saves."""
+from __future__ import annotations
+
+import json
+
+from torchkeras.layers.layer import Layer
+from torchkeras.trainers.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """Groups layers into an object with training and inference features.
+
+    ``Model(inputs, outputs)`` builds a functional model; subclassing ``Model`` and
+    writing ``call()`` gives a subclassed model whose layers are its attributes.
+
+    Args:
+        inputs: Functional API only: ``Input`` tensors (one, a list or a dict).
+        outputs: Functional API only: output tensors of the graph.
+        name: Model name.
+
+    Example:
+        >>> inputs = Input((784,))
+        >>> outputs = layers.Dense(10, activation="softmax")(inputs)
+        >>> model = Model(inputs, outputs)
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or
+                             (len(args) == 1 and "outputs" in kwargs)):
+            from torchkeras.models.functional import Functional
+            return Functional.__new__(Functional, *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise ValueError("A subclassed Model cannot be given `inputs`/`outputs`; create "
+                             "the model with `Model(inputs, outputs)` instead.")
+        trainable = kwargs.pop("trainable", True)
+        name = kwargs.pop("name", None)
+        dtype = kwargs.pop("dtype", None)
+        Layer.__init__(self, name=name, trainable=trainable, dtype=dtype, **kwargs)
+        Trainer.__init__(self)
+
+    @property
+    def layers(self) -> list:
+        """Direct sublayers, in the order they were added."""
+        return [m for m in self._modules.values() if isinstance(m, Layer)]
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A sublayer by name or by index in ``layers``."""
+        if index is not None and name is not None:
+            raise ValueError("Provide only a layer name or a layer index, not both.")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError("Was asked to retrieve layer at index %d but model only has "
+                                 "%d layers." % (index, len(layers)))
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError("No such layer: %s. Existing layers are: %s."
+                             % (name, [l.name for l in layers]))
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    def build(self, input_shape=None) -> None:
+        """Builds a subclassed model by calling it on fake inputs of ``input_shape``."""
+        if self.built:
+            return
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument to build %s."
+                             % self.name)
+        from torchkeras.layers.keras_tensor import KerasTensor, _run_fake
+        shape = tuple(input_shape)
+        spec = KerasTensor(shape) if all(d is None or isinstance(d, int) for d in shape) \
+            else [KerasTensor(tuple(s)) for s in input_shape]
+        self.built = True
+        self._build_input_shape = shape
+        try:
+            _run_fake(self, (spec,), {})
+        except Exception as e:
+            self.built = False
+            raise ValueError("Could not build model %s with input shape %s: %s"
+                             % (self.name, shape, e)) from e
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None) -> None:
+        """Prints Keras's summary table: layers, output shapes, parameter counts."""
+        from torchkeras.utils.summary_utils import print_summary
+        print_summary(self, line_length=line_length, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable)
+
+    def to_json(self, **kwargs) -> str:
+        """The architecture (``serialize_keras_object`` form) as a JSON string."""
+        from torchkeras.saving.serialization import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    def get_config(self) -> dict:
+        return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        if "layers" in config and "input_layers" in config:
+            from torchkeras.models.functional import Functional
+            return Functional.from_config(config, custom_objects=custom_objects)
+        return super().from_config(config)

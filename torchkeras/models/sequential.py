@@ -1,0 +1,174 @@
+"""Sequential: a plain stack of layers, each with one input and one output."""
+from __future__ import annotations
+
+import re
+
+from torchkeras.layers.input_layer import InputLayer
+from torchkeras.layers.keras_tensor import KerasTensor
+from torchkeras.layers.layer import Layer
+from torchkeras.models.model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    Args:
+        layers: Layers to add (an ``Input`` first fixes the input shape and builds).
+        name: Model name.
+
+    Example:
+        >>> model = Sequential([Input((8,)), layers.Dense(16, activation="relu"),
+        ...                     layers.Dense(1)])
+    """
+
+    def __init__(self, layers=None, trainable: bool = True, name: str | None = None, **kwargs):
+        Model.__init__(self, trainable=trainable, name=name, **kwargs)
+        self.__dict__["_input_layer"] = None
+        self.__dict__["_outputs_kt"] = []      # symbolic output after each layer
+        for layer in layers or []:
+            self.add(layer)
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def layers(self) -> list:
+        return [m for m in self._modules.values() if isinstance(m, Layer)]
+
+    def add(self, layer, rebuild: bool = True) -> None:
+        """Appends a layer (or an ``Input`` tensor, which sets the input shape)."""
+        if isinstance(layer, KerasTensor):
+            history = layer._keras_history
+            if history is None or not isinstance(history[0], InputLayer):
+                raise ValueError("Sequential.add accepts Input tensors and layers, got %r" % layer)
+            layer = history[0]
+        if isinstance(layer, InputLayer):
+            if self._input_layer is not None or self.layers:
+                raise ValueError("Sequential model '%s' already has an input; an InputLayer "
+                                 "can only be the first element." % self.name)
+            self.__dict__["_input_layer"] = layer
+            return
+        if not isinstance(layer, Layer):
+            from torch import nn
+            if isinstance(layer, nn.Module):
+                from torchkeras.layers.torch_module import TorchModuleWrapper
+                layer = TorchModuleWrapper(layer)
+            else:
+                raise ValueError("Only instances of torchkeras.layers.Layer (or torch.nn.Module) "
+                                 "can be added to a Sequential model. Received: %r" % (layer,))
+        if any(l.name == layer.name for l in self.layers):
+            raise ValueError("All layers added to a Sequential model should have unique names. "
+                             "Name '%s' is already the name of a layer in this model."
+                             % layer.name)
+        if not self.layers and self._input_layer is None and layer._declared_input_shape:
+            self.__dict__["_input_layer"] = InputLayer(batch_shape=layer._declared_input_shape)
+        self.add_module(_module_key(layer.name), layer)
+        if self._input_layer is not None:
+            prev = self._outputs_kt[-1] if self._outputs_kt else self._input_layer.output_tensor
+            self._outputs_kt.append(layer(prev))
+            self.built = True
+            self._build_input_shape = self._input_layer.batch_shape
+        else:
+            self.built = False
+
+    def pop(self, rebuild: bool = True) -> Layer:
+        """Removes and returns the last layer."""
+        layers = self.layers
+        if not layers:
+            raise IndexError("There are no layers in the model.")
+        last = layers[-1]
+        for key, m in list(self._modules.items()):
+            if m is last:
+                del self._modules[key]
+        if self._outputs_kt:
+            self._outputs_kt.pop()
+        return last
+
+    def build(self, input_shape=None) -> None:
+        """Builds every layer for ``input_shape`` (batch dimension included)."""
+        if input_shape is None:
+            if self._input_layer is None:
+                raise ValueError("You must provide an `input_shape` argument.")
+            input_shape = self._input_layer.batch_shape
+        input_shape = tuple(input_shape)
+        if self._input_layer is None or self._input_layer.batch_shape != input_shape:
+            self.__dict__["_input_layer"] = InputLayer(batch_shape=input_shape)
+        x = self._input_layer.output_tensor
+        self.__dict__["_outputs_kt"] = []
+        for layer in self.layers:
+            x = layer(x)
+            self._outputs_kt.append(x)
+        self.built = True
+        self._build_input_shape = input_shape
+
+    def _maybe_build(self, shapes, device=None) -> None:
+        if self.built:
+            return
+        if isinstance(shapes, tuple):
+            shape = (None,) + tuple(shapes[1:])
+            self._build_device = device
+            self.build(shape)
+        else:
+            self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        x = inputs
+        for layer in self._modules.values():
+            x = layer(x)
+        return x
+
+    # ------------------------------------------------------------------ shapes
+    @property
+    def inputs(self) -> list:
+        return [self._input_layer.output_tensor] if self._input_layer is not None else []
+
+    @property
+    def outputs(self) -> list:
+        return [self._outputs_kt[-1]] if self._outputs_kt else []
+
+    @property
+    def input_shape(self):
+        if self._input_layer is None:
+            raise AttributeError("Sequential model '%s' has no defined input shape yet."
+                                 % self.name)
+        return self._input_layer.batch_shape
+
+    @property
+    def output_shape(self):
+        if not self._outputs_kt:
+            if self._input_layer is not None and not self.layers:
+                return self._input_layer.batch_shape
+            raise AttributeError("Sequential model '%s' has no defined output shape yet."
+                                 % self.name)
+        return self._outputs_kt[-1].shape
+
+    @property
+    def output_names(self) -> list:
+        return [self.layers[-1].name] if self.layers else []
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict:
+        from torchkeras.saving.serialization import serialize_keras_object
+        layers = []
+        if self._input_layer is not None:
+            layers.append(serialize_keras_object(self._input_layer))
+        layers.extend(serialize_keras_object(l) for l in self.layers)
+        config = {**Layer.get_config(self), "layers": layers}
+        if self._input_layer is not None:
+            config["build_input_shape"] = list(self._input_layer.batch_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        from torchkeras.saving.serialization import deserialize_keras_object
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for entry in config.get("layers", []):
+            entry = dict(entry)
+            entry.pop("build_config", None)
+            model.add(deserialize_keras_object(entry, custom_objects=custom_objects))
+        shape = config.get("build_input_shape")
+        if not model.built and shape is not None:
+            model.build(tuple(shape))
+        return model
+
+
+def _module_key(name: str) -> str:
+    return re.sub(r"[^0-9a-zA-Z_]", "_", name)

@@ -1,0 +1,235 @@
+"""``fit``, ``evaluate`` and ``predict``: the epoch and batch loops around the steps."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from torchkeras.callbacks.callback_list import CallbackList, materialize
+from torchkeras.layers.keras_tensor import map_structure
+from torchkeras.trainers import data as data_module
+
+
+def to_numpy(x):
+    return map_structure(lambda t: t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else t, x)
+
+
+def _check_positive_int(name: str, value, allow_none: bool = True) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError("%s must be a positive integer, got %r" % (name, value))
+
+
+class LoopsMixin:
+    """The loops of ``Model``; the steps they call live in ``Trainer``."""
+
+    def _ensure_built_for(self, x) -> None:
+        """Builds an unbuilt model from the first sample's shape (no real forward pass)."""
+        if self.built:
+            return
+        if data_module._is_array_like(x):
+            sample = map_structure(lambda t: data_module.to_tensor(t)[:1] if t is not None else t, x)
+            with torch.no_grad():
+                self(sample, training=False)
+
+    def _adapter(self, x, y, sample_weight, batch_size, shuffle=False, class_weight=None,
+                 steps=None):
+        return data_module.get_adapter(x, y, sample_weight, batch_size=batch_size,
+                                       shuffle=shuffle, class_weight=class_weight,
+                                       device=self._target_device(), steps=steps)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto",
+            callbacks=None, validation_split: float = 0.0, validation_data=None,
+            shuffle=True, class_weight=None, sample_weight=None, initial_epoch: int = 0,
+            steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
+            validation_freq: int = 1):
+        """Trains the model; returns a ``History``.
+
+        Args:
+            x: Arrays/tensors (lists/dicts for several inputs), a Dataset, DataLoader,
+                generator or PyDataset yielding ``(x, y[, sample_weight])``.
+            y: Targets (arrays only).
+            batch_size: Samples per step (default 32; ignored for batched inputs).
+            epochs: Index of the last epoch (training runs ``initial_epoch..epochs-1``).
+            verbose: "auto"/1 live bar, 2 one line per epoch, 0 silent.
+            callbacks: ``Callback`` objects.
+            validation_split: Fraction of the *last* samples held out (arrays only).
+            validation_data: ``(x, y[, sample_weight])`` or a dataset.
+            shuffle: Shuffle arrays every epoch (``"batch"``: shuffle batch order).
+            class_weight: ``{class: weight}`` scaling each sample's loss.
+            sample_weight: One weight per sample.
+            initial_epoch: Epoch to start from (to resume).
+            steps_per_epoch: Steps per epoch (default: one pass over the data).
+            validation_steps: Steps per validation.
+            validation_batch_size: Batch size for validation (default: ``batch_size``).
+            validation_freq: Validate every this many epochs.
+
+        Example:
+            >>> history = model.fit(x, y, epochs=10, validation_split=0.2)
+        """
+        if not self.compiled:
+            raise RuntimeError("You must call `compile()` before using the model for "
+                               "training (fit).")
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError("epochs must be a non-negative integer, got %r" % (epochs,))
+        _check_positive_int("batch_size", batch_size)
+        _check_positive_int("steps_per_epoch", steps_per_epoch)
+        _check_positive_int("validation_freq", validation_freq, allow_none=False)
+        if not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
+            raise ValueError("initial_epoch must be a non-negative integer, got %r" % (initial_epoch,))
+        if not isinstance(validation_split, (int, float)) or not 0.0 <= validation_split < 1.0:
+            raise ValueError("validation_split must be a float in [0, 1), got %r"
+                             % (validation_split,))
+        if validation_split and validation_data is None:
+            if not data_module._is_array_like(x):
+                raise ValueError("validation_split is only supported for arrays/tensors, not "
+                                 "for datasets, DataLoaders or generators.")
+            arrays = (map_structure(data_module.to_tensor, x),
+                      map_structure(data_module.to_tensor, y) if y is not None else None,
+                      data_module.to_tensor(sample_weight) if sample_weight is not None else None)
+            (x, y, sample_weight), (vx, vy, vsw) = data_module.train_validation_split(
+                arrays, validation_split)
+            validation_data = (vx, vy) if vsw is None else (vx, vy, vsw)
+        self._ensure_built_for(x)
+        train_data = self._adapter(x, y, sample_weight, batch_size, shuffle=shuffle,
+                                   class_weight=class_weight, steps=steps_per_epoch)
+        val_data = None
+        if validation_data is not None:
+            vx, vy, vsw = data_module.unpack_x_y_sample_weight(validation_data) \
+                if isinstance(validation_data, (tuple, list)) else (validation_data, None, None)
+            val_data = self._adapter(vx, vy, vsw, validation_batch_size or batch_size,
+                                     steps=validation_steps)
+        self._prepare_training()
+        self._move_to_device(train_data.device if train_data.device.type != "cpu" or
+                             getattr(train_data, "copy_to", None) is None else train_data.device)
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=epochs, steps=len(train_data))
+        self.stop_training = False
+        cbs.on_train_begin()
+        epoch_logs = {}
+        batch_hooks = cbs.has_batch_hooks("train")
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            cbs.on_epoch_begin(epoch)
+            self.train()
+            logs = None
+            for step, batch in enumerate(train_data.epoch()):
+                if batch_hooks:
+                    cbs.on_train_batch_begin(step)
+                logs = self.train_step(batch)
+                if batch_hooks:
+                    cbs.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            if logs is None:
+                raise ValueError("fit ran no step in epoch %d: the data is empty." % epoch)
+            epoch_logs = materialize(self.get_metrics_result())
+            if val_data is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_loop(val_data, cbs, verbose=0)
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        self.eval()
+        cbs.on_train_end(epoch_logs)
+        self.history = cbs.history
+        return self.history
+
+    # ------------------------------------------------------------------ evaluate
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict: bool = False, **kwargs):
+        """Loss and metrics on the given data (a list, or a dict with ``return_dict``)."""
+        if not self.compiled:
+            raise RuntimeError("You must call `compile()` before using the model for "
+                               "evaluation.")
+        _check_positive_int("batch_size", batch_size)
+        _check_positive_int("steps", steps)
+        self._ensure_built_for(x)
+        data = self._adapter(x, y, sample_weight, batch_size, steps=steps)
+        self._move_to_device(data.device)
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=len(data))
+        logs = self._evaluate_loop(data, cbs, verbose)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_loop(self, data, cbs, verbose) -> dict:
+        self.reset_metrics()
+        was_training = self.training
+        self.eval()
+        cbs.on_test_begin()
+        batch_hooks = cbs.has_batch_hooks("test")
+        logs = None
+        with torch.no_grad():
+            for step, batch in enumerate(data.epoch()):
+                if batch_hooks:
+                    cbs.on_test_batch_begin(step)
+                logs = self.test_step(batch)
+                if batch_hooks:
+                    cbs.on_test_batch_end(step, logs)
+        if logs is None:
+            raise ValueError("evaluate ran no step: the data is empty.")
+        logs = materialize(self.get_metrics_result())
+        cbs.on_test_end(logs)
+        if was_training:
+            self.train()
+        return logs
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Model outputs for ``x`` as numpy arrays (lists/dicts for several outputs)."""
+        _check_positive_int("batch_size", batch_size)
+        _check_positive_int("steps", steps)
+        self._ensure_built_for(x)
+        if data_module._is_array_like(x):
+            data = data_module.ArrayAdapter(x, None, None, batch_size=batch_size or 32,
+                                            device=self._target_device(), steps=steps)
+        else:
+            data = self._adapter(x, None, None, batch_size, steps=steps)
+        device = data.device if getattr(data, "copy_to", None) is None else data.copy_to
+        for p in self.parameters():
+            if p.device != device:
+                self.to(device)
+            break
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
+            steps=len(data))
+        was_training = self.training
+        self.eval()
+        cbs.on_predict_begin()
+        batch_hooks = cbs.has_batch_hooks("predict")
+        outputs = []
+        with torch.no_grad():
+            for step, batch in enumerate(data.epoch()):
+                if batch_hooks:
+                    cbs.on_predict_batch_begin(step)
+                out = self.predict_step(batch)
+                outputs.append(out)
+                if batch_hooks:
+                    cbs.on_predict_batch_end(step, {"outputs": out})
+        cbs.on_predict_end()
+        if was_training:
+            self.train()
+        if not outputs:
+            raise ValueError("predict ran no step: the data is empty.")
+        return to_numpy(_concat(outputs))
+
+
+def _concat(batches):
+    first = batches[0]
+    if isinstance(first, torch.Tensor):
+        return torch.cat(batches, 0)
+    if isinstance(first, (list, tuple)):
+        return type(first)(_concat([b[i] for b in batches]) for i in range(len(first)))
+    if isinstance(first, dict):
+        return {k: _concat([b[k] for b in batches]) for k in first}
+    return batches
+

@@ -1,0 +1,307 @@
+"""Trainer: ``compile`` and the per-batch steps of a Model (the loops are in loops.py).
+
+One training step is forward, loss (+ ``model.losses``), backward, optimizer step and
+metric updates, with no host-device synchronisation: running sums stay on the device.
+"""
+from __future__ import annotations
+
+import torch
+
+from torchkeras import config as _config
+from torchkeras.layers import call_context as _ctx
+from torchkeras.trainers import compile_utils
+from torchkeras.trainers.data import unpack_x_y_sample_weight
+from torchkeras.trainers.loops import LoopsMixin
+
+
+class Trainer(LoopsMixin):
+    """compile / train_step / test_step / predict_step and the ``*_on_batch`` helpers."""
+
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        self.stop_training = False
+        self.history = None
+        self._run_eagerly = False
+        self._jit_compile = False
+        self.steps_per_execution = 1
+        self._compile_config = None
+        self._train_fn = None
+        self._reg_cache = None
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly: bool = False, steps_per_execution: int = 1,
+                jit_compile=False, auto_scale_loss: bool = True) -> None:
+        """Configures the model for training.
+
+        Args:
+            optimizer: Name, ``Optimizer``, ``torch.optim.Optimizer`` (instance or class).
+            loss: Name, ``Loss``, ``nn.Module`` loss or function ``(y_true, y_pred)``; a
+                list or dict for several outputs.
+            loss_weights: Weights of the per-output losses in the total loss.
+            metrics: Metric names/objects (torchmetrics too), list or per-output dict.
+            weighted_metrics: Metrics that receive ``sample_weight``.
+            run_eagerly: Accepted for Keras compatibility (steps always run eagerly
+                unless ``jit_compile``).
+            steps_per_execution: Accepted for Keras compatibility.
+            jit_compile: ``True`` runs the forward pass under ``torch.compile``.
+
+        Example:
+            >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+            ...               metrics=["accuracy"])
+        """
+        from torchkeras import metrics as metrics_module
+        from torchkeras import optimizers
+        opt = optimizers.get(optimizer)
+        if isinstance(opt, type) and issubclass(opt, torch.optim.Optimizer):
+            opt = optimizers.get(opt(self.parameters()))
+        if not isinstance(steps_per_execution, int) or steps_per_execution < 1:
+            raise ValueError("steps_per_execution must be a positive integer, got %r"
+                             % (steps_per_execution,))
+        names = self._output_names_for_compile()
+        compile_loss = compile_utils.CompileLoss(loss, loss_weights, names) if loss is not None \
+            else None
+        compile_metrics = compile_utils.CompileMetrics(metrics, weighted_metrics, names)
+        self.optimizer = opt
+        self.loss = loss
+        self._compile_loss = compile_loss
+        self._compile_metrics = compile_metrics
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._run_eagerly = run_eagerly
+        self._jit_compile = bool(jit_compile) and jit_compile != "auto"
+        self.steps_per_execution = steps_per_execution
+        self._compile_config = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
+                                "metrics": metrics, "weighted_metrics": weighted_metrics,
+                                "run_eagerly": run_eagerly,
+                                "steps_per_execution": steps_per_execution,
+                                "jit_compile": jit_compile}
+        self._train_fn = None
+        self.compiled = True
+
+    def _output_names_for_compile(self) -> list:
+        names = getattr(self, "output_names", None)
+        return list(names) if names else ["output"]
+
+    @property
+    def run_eagerly(self) -> bool:
+        return self._run_eagerly
+
+    @run_eagerly.setter
+    def run_eagerly(self, value: bool) -> None:
+        self._run_eagerly = bool(value)
+
+    @property
+    def jit_compile(self) -> bool:
+        return self._jit_compile
+
+    @property
+    def metrics(self) -> list:
+        """The loss tracker, per-output loss trackers and compiled metrics (Keras order)."""
+        out = []
+        if self._loss_tracker is not None:
+            out.append(self._loss_tracker)
+        if self._compile_loss is not None:
+            out.extend(self._compile_loss.metrics())
+        if self._compile_metrics is not None:
+            out.extend(self._compile_metrics.metrics())
+        for layer in self._flatten_layers(include_self=False):
+            out.extend(getattr(layer, "_tracked_metrics", []))
+        return out
+
+    @property
+    def metrics_names(self) -> list:
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self) -> None:
+        for m in self.metrics:
+            m.reset_state()
+
+    def get_metrics_result(self) -> dict:
+        """Current metric values as a dict of (device) tensors, compiled metrics flattened."""
+        out = {}
+        if self._loss_tracker is not None:
+            out["loss"] = self._loss_tracker.result()
+        if self._compile_loss is not None:
+            for m in self._compile_loss.metrics():
+                out[m.name] = m.result()
+        if self._compile_metrics is not None:
+            out.update(self._compile_metrics.result())
+        return out
+
+    def get_compile_config(self) -> dict | None:
+        if not self.compiled or self._compile_config is None:
+            return None
+        from torchkeras.trainers.compile_config import serialize_compile_config
+        return serialize_compile_config(self._compile_config)
+
+    def compile_from_config(self, config: dict) -> None:
+        from torchkeras.trainers.compile_config import deserialize_compile_config
+        self.compile(**deserialize_compile_config(config))
+
+    # ------------------------------------------------------------------ losses/metrics
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Compiled loss plus the model's own losses (``add_loss``, regularizers)."""
+        total = None
+        if self._compile_loss is not None and y is not None:
+            total = self._compile_loss(y, y_pred, sample_weight)
+        extra = self._model_losses()
+        for term in extra:
+            total = term if total is None else total + term
+        if total is None:
+            if self._compile_loss is None and not extra:
+                raise ValueError("No loss to compute: compile() the model with a `loss`, or "
+                                 "add losses with add_loss().")
+            total = torch.zeros((), device=_device_of_model(self))
+        return total
+
+    def _model_losses(self) -> list:
+        if self._reg_cache is None:
+            self._reg_cache = [(p, getattr(p, "regularizer")) for p in self.trainable_weights
+                               if getattr(p, "regularizer", None) is not None]
+        out = [reg(p) for p, reg in self._reg_cache]
+        out.extend(_ctx.added_losses())
+        return out
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
+        """Updates the compiled metrics and returns all metric results (device tensors)."""
+        if self._compile_metrics is not None and y is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    # ------------------------------------------------------------------ steps
+    def _forward(self, x, training: bool):
+        fn = self._jit_forward if (self._jit_compile and training) else None
+        if fn is not None:
+            return fn(x)
+        return self(x, training=training)
+
+    @property
+    def _jit_forward(self):
+        compiled = self.__dict__.get("_tk_compiled_forward")
+        if compiled is None:
+            compiled = torch.compile(lambda x: self(x, training=True))
+            self.__dict__["_tk_compiled_forward"] = compiled
+        return compiled
+
+    def train_step(self, data) -> dict:
+        """One optimisation step on ``data`` = (x, y[, sample_weight]); returns logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self._forward(x, training=True)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                 training=True)
+        self._loss_tracker._update_fast(loss.detach(), _batch_size(x))
+        opt = self.optimizer
+        opt.zero_grad(set_to_none=True)
+        if loss.requires_grad:
+            if hasattr(opt, "scale_loss"):
+                loss = opt.scale_loss(loss)
+            loss.backward()
+            opt.step()
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data) -> dict:
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                 training=False)
+        self._loss_tracker._update_fast(loss.detach(), _batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def _prepare_training(self) -> None:
+        """Binds the optimizer to the current trainable weights (once per fit)."""
+        if not self.compiled:
+            raise RuntimeError("You must call `compile()` before using the model for "
+                               "training/evaluation.")
+        self._reg_cache = None
+        if self.optimizer is not None:
+            self.optimizer.build(self.trainable_weights)
+
+    def _move_to_device(self, device: torch.device) -> None:
+        for p in self.parameters():
+            if p.device != device:
+                self.to(device)
+            break
+        for m in self.metrics:
+            m.to(device)
+
+    def _target_device(self) -> torch.device:
+        for p in self.parameters():
+            return p.device
+        return _config.get_device()
+
+    # ------------------------------------------------------------------ on_batch
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict: bool = False):
+        """One gradient update on one batch; returns the loss (and metrics)."""
+        from torchkeras.trainers.data import ArrayAdapter
+        self._ensure_built_for(x)
+        self._prepare_training()
+        adapter = ArrayAdapter(x, y, sample_weight, batch_size=_len(x), class_weight=class_weight,
+                               device=self._target_device())
+        self._move_to_device(adapter.device)
+        self.train()
+        logs = None
+        for batch in adapter.epoch():
+            self.reset_metrics()
+            logs = self.train_step(batch)
+        return self._format_result(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
+        from torchkeras.trainers.data import ArrayAdapter
+        self._ensure_built_for(x)
+        if not self.compiled:
+            raise RuntimeError("You must call `compile()` before using the model for "
+                               "training/evaluation.")
+        adapter = ArrayAdapter(x, y, sample_weight, batch_size=_len(x),
+                               device=self._target_device())
+        self._move_to_device(adapter.device)
+        self.reset_metrics()
+        logs = None
+        with torch.no_grad():
+            for batch in adapter.epoch():
+                logs = self.test_step(batch)
+        return self._format_result(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        from torchkeras.trainers.loops import to_numpy
+        with torch.no_grad():
+            return to_numpy(self.predict_step((x,)))
+
+    def _format_result(self, logs, return_dict: bool):
+        from torchkeras.callbacks.callback_list import materialize
+        logs = materialize(logs)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+
+def _len(x) -> int:
+    while isinstance(x, (list, tuple)):
+        x = x[0]
+    if isinstance(x, dict):
+        return _len(next(iter(x.values())))
+    return int(x.shape[0])
+
+
+def _batch_size(x) -> int:
+    while isinstance(x, (list, tuple)):
+        x = x[0]
+    if isinstance(x, dict):
+        return _batch_size(next(iter(x.values())))
+    return x.shape[0] if getattr(x, "ndim", 0) else 1
+
+
+def _device_of_model(model) -> torch.device:
+    for p in model.parameters():
+        return p.device
+    return _config.get_device()
