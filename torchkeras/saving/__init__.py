@@ -1,6 +1,8 @@
 """Serialization and file formats (safetensors weights, one-file ``.keras`` models)."""
 from torchkeras.saving.serialization import (
     CustomObjectScope,
+    SafeModeScope,
+    in_safe_mode,
     custom_object_scope,
     deserialize_keras_object,
     get_registered_name,
@@ -10,7 +12,7 @@ from torchkeras.saving.serialization import (
 )
 
 __all__ = [
-    "CustomObjectScope", "custom_object_scope", "deserialize_keras_object",
+    "CustomObjectScope", "SafeModeScope", "in_safe_mode", "custom_object_scope", "deserialize_keras_object",
     "get_registered_name", "get_registered_object", "register_keras_serializable",
     "serialize_keras_object",
 ]

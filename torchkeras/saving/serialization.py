@@ -99,6 +99,36 @@ class CustomObjectScope:
 custom_object_scope = CustomObjectScope
 
 
+class SafeModeScope:
+    """Sets whether deserialization may rebuild code (``Lambda`` functions) inside the block.
+
+    Args:
+        safe_mode: ``True`` (default everywhere) refuses to load code from configs.
+    """
+
+    def __init__(self, safe_mode: bool = True):
+        self.safe_mode = safe_mode
+
+    def __enter__(self):
+        _safe_stack().append(self.safe_mode)
+        return self
+
+    def __exit__(self, *exc):
+        _safe_stack().pop()
+
+
+def in_safe_mode() -> bool:
+    """Whether code-bearing configs must be refused right now (True unless turned off)."""
+    stack = _safe_stack()
+    return stack[-1] if stack else True
+
+
+def _safe_stack() -> list:
+    if not hasattr(_scope, "safe"):
+        _scope.safe = []
+    return _scope.safe
+
+
 def _scope_stack() -> list:
     if not hasattr(_scope, "stack"):
         _scope.stack = []
@@ -213,7 +243,7 @@ def deserialize_keras_object(config, custom_objects: dict | None = None,
         return fn
     cls = resolve_class(class_name, config.get("module"), config.get("registered_name"),
                         custom_objects, module_objects)
-    with CustomObjectScope(custom_objects or {}):
+    with CustomObjectScope(custom_objects or {}), SafeModeScope(safe_mode):
         if hasattr(cls, "from_config"):
             try:
                 obj = cls.from_config(inner, safe_mode=safe_mode) if _takes_safe_mode(cls) \
