@@ -216,7 +216,7 @@ def resolve_class(class_name: str, module: str | None = None, registered_name: s
 
 
 def deserialize_keras_object(config, custom_objects: dict | None = None,
-                             module_objects: dict | None = None, safe_mode: bool = True,
+                             module_objects: dict | None = None, safe_mode: bool | None = None,
                              **kwargs):
     """Keras 3's dict (or a plain name) -> object. Classes are rebuilt with ``from_config``."""
     if config is None or isinstance(config, (bool, int, float)):
@@ -243,6 +243,8 @@ def deserialize_keras_object(config, custom_objects: dict | None = None,
         return fn
     cls = resolve_class(class_name, config.get("module"), config.get("registered_name"),
                         custom_objects, module_objects)
+    if safe_mode is None:
+        safe_mode = in_safe_mode()   # nested calls inherit the enclosing scope
     with CustomObjectScope(custom_objects or {}), SafeModeScope(safe_mode):
         if hasattr(cls, "from_config"):
             try:
