@@ -42,7 +42,7 @@ class Regularizer:
         return 0.0
 
     def get_config(self) -> dict[str, Any]:
-        raise NotImplementedError("%s does not implement get_config()" % (self,))
+        raise NotImplementedError("%s does not implement get_config()" % type(self).__name__)
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "Regularizer":
