@@ -96,6 +96,27 @@ class Model(Trainer, Layer):
         from torchkeras.saving.serialization import serialize_keras_object
         return json.dumps(serialize_keras_object(self), **kwargs)
 
+    # ------------------------------------------------------------------ saving
+    def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
+        """Saves architecture, weights and optimizer state to one ``.keras`` file."""
+        from torchkeras.saving.model_file import save_model
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """Saves the weights: safetensors, or HDF5 when the path ends in ``.h5``."""
+        from torchkeras.saving.weights_file import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+        """Loads weights saved by ``save_weights`` (or Keras 3's ``.weights.h5``)."""
+        from torchkeras.saving.weights_file import load_weights
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def export(self, filepath, format: str = "torch", **kwargs):
+        """Exports an inference program: ``"torch"`` (torch.export) or ``"onnx"``."""
+        from torchkeras.saving.export import export_model
+        return export_model(self, filepath, format=format, **kwargs)
+
     def get_config(self) -> dict:
         return Layer.get_config(self)
 
