@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from torchkeras.activations.activations import (celu, elu, exponential, gelu, glu, hard_shrink,
+from torchkeras.activations.activations import (celu, elu, exponential, gelu, hard_shrink,
                                                 hard_sigmoid, hard_silu, hard_swish, hard_tanh,
-                                                leaky_relu, linear, log_sigmoid, log_softmax,
-                                                mish, relu, relu6, selu, sigmoid, silu,
-                                                soft_shrink, softmax, softplus, softsign,
-                                                sparse_plus, sparse_sigmoid, sparsemax,
-                                                squareplus, swish, tanh, tanh_shrink, threshold)
+                                                leaky_relu, linear, log_sigmoid, mish, relu,
+                                                relu6, selu, sigmoid, silu, soft_shrink, softplus,
+                                                softsign, sparse_plus, sparse_sigmoid, squareplus,
+                                                swish, tanh, tanh_shrink, threshold)
+from torchkeras.activations.softmax import glu, log_softmax, softmax, sparsemax
 from torchkeras.saving import serialization as _serialization
 
 _FUNCTIONS = (relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsign, squareplus,

@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any, Callable
 
 import numpy as np
@@ -55,7 +56,6 @@ _CLASSES = (Initializer, Constant, Identity, Ones, Zeros, STFT, GlorotNormal, Gl
 
 
 def _snake(name: str) -> str:
-    import re
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 

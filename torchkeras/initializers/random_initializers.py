@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
 from torchkeras.initializers.initializer import (Initializer, sampling_dtype, to_dtype,
@@ -19,13 +20,9 @@ def check_seed(seed: Any) -> int | None:
     """Validates a ``seed`` argument: ``None`` or a non-negative Python int."""
     if seed is None:
         return None
+    if isinstance(seed, np.integer):
+        return int(seed)
     if isinstance(seed, bool) or not isinstance(seed, int):
-        try:
-            import numpy as np
-            if isinstance(seed, np.integer):
-                return int(seed)
-        except ImportError:  # pragma: no cover
-            pass
         raise ValueError("`seed` argument should be an integer or None. Received: seed=%r"
                          % (seed,))
     return seed
