@@ -1,1 +1,4 @@
-"""torchkeras.layers.normalization"""
+"""Normalization layers."""
+from torchkeras.layers.normalization.batch_normalization import BatchNormalization
+
+__all__ = ["BatchNormalization"]

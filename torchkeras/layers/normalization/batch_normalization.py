@@ -1,0 +1,328 @@
+"""BatchNormalization, stored as ``nn.BatchNorm*d`` stores it."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from torchkeras import constraints, initializers, regularizers
+from torchkeras.layers.layer import Layer
+
+_MASK_EPS = 1e-7  # keras.config.epsilon() guards the masked-count division in Keras
+
+
+class BatchNormalization(Layer):
+    """Normalizes inputs with batch statistics (training) or moving statistics (inference).
+
+    Weights are stored under torch's names — ``weight`` (gamma), ``bias`` (beta),
+    ``running_mean`` and ``running_var`` (non-trainable) plus a ``num_batches_tracked``
+    buffer — so ``state_dict()`` loads into ``nn.BatchNorm2d``. Keras's semantics are
+    kept: the moving variance is updated with the *biased* batch variance,
+    ``moving = moving * momentum + batch * (1 - momentum)``, and a layer with
+    ``trainable=False`` always runs in inference mode.
+
+    Args:
+        axis: The features axis (``-1`` for channels_last, ``1`` for channels_first).
+        momentum: Momentum of the moving averages.
+        epsilon: Added to the variance before the square root.
+        center: Whether to add the learned offset ``beta``.
+        scale: Whether to multiply by the learned ``gamma``.
+        beta_initializer: Initializer of ``beta`` (``"zeros"``).
+        gamma_initializer: Initializer of ``gamma`` (``"ones"``).
+        moving_mean_initializer: Initializer of the moving mean (``"zeros"``).
+        moving_variance_initializer: Initializer of the moving variance (``"ones"``).
+        beta_regularizer: Penalty on ``beta``.
+        gamma_regularizer: Penalty on ``gamma``.
+        beta_constraint: Projection of ``beta`` after each optimizer step.
+        gamma_constraint: Projection of ``gamma`` after each optimizer step.
+        renorm: Whether to use batch renormalization.
+        renorm_clipping: Dict with optional ``"rmax"``, ``"rmin"``, ``"dmax"`` clips.
+        renorm_momentum: Momentum of the renorm statistics.
+        synchronized: Reduce batch statistics over all ``torch.distributed`` ranks.
+
+    Example:
+        >>> bn = BatchNormalization()
+        >>> y = bn(torch.randn(8, 32, 32, 16), training=True)
+    """
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
+                 center: bool = True, scale: bool = True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros",
+                 moving_variance_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 renorm: bool = False, renorm_clipping: dict | None = None,
+                 renorm_momentum: float = 0.99, synchronized: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise ValueError("BatchNormalization expects `axis` to be an integer, got %r"
+                             % (axis,))
+        if renorm:
+            renorm_clipping = dict(renorm_clipping or {})
+            bad = set(renorm_clipping) - {"rmax", "rmin", "dmax"}
+            if bad:
+                raise ValueError("BatchNormalization received invalid keys for "
+                                 "`renorm_clipping`: %s. Supported: rmax, rmin, dmax."
+                                 % sorted(bad))
+            rmax, rmin = renorm_clipping.get("rmax"), renorm_clipping.get("rmin")
+            if rmax is not None and rmin is not None and rmax < rmin:
+                raise ValueError("BatchNormalization `renorm_clipping` needs rmax >= rmin, "
+                                 "got rmax=%s, rmin=%s" % (rmax, rmin))
+            if renorm_clipping.get("dmax") is not None and renorm_clipping["dmax"] < 0:
+                raise ValueError("BatchNormalization `renorm_clipping` needs dmax >= 0, got %s"
+                                 % renorm_clipping["dmax"])
+        self.axis = int(axis)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.renorm = bool(renorm)
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = float(renorm_momentum)
+        self.synchronized = bool(synchronized)
+        self.supports_masking = True
+
+    # ------------------------------------------------------------------ build
+    def build(self, input_shape) -> None:
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim:
+            raise ValueError("BatchNormalization axis %d is out of bounds for input shape %s"
+                             % (self.axis, tuple(input_shape)))
+        channels = input_shape[self.axis]
+        if channels is None:
+            raise ValueError("BatchNormalization expects the axis %d dimension of its input to "
+                             "be known, got input shape %s" % (self.axis, tuple(input_shape)))
+        shape = (channels,)
+        self._ndim = ndim
+        self._axis = self.axis % ndim
+        self.weight = self.add_weight(
+            name="gamma", shape=shape, initializer=self.gamma_initializer,
+            regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+            autocast=False) if self.scale else None
+        self.bias = self.add_weight(
+            name="beta", shape=shape, initializer=self.beta_initializer,
+            regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+            autocast=False) if self.center else None
+        self.running_mean = self.add_weight(
+            name="moving_mean", shape=shape, initializer=self.moving_mean_initializer,
+            trainable=False, autocast=False)
+        self.running_var = self.add_weight(
+            name="moving_variance", shape=shape, initializer=self.moving_variance_initializer,
+            trainable=False, autocast=False)
+        if self.renorm:
+            var_init = self.moving_variance_initializer
+
+            def stddev_init(shape, dtype=None):
+                return torch.sqrt(torch.as_tensor(var_init(shape, dtype=dtype)))
+
+            self.moving_stddev = self.add_weight(
+                name="moving_stddev", shape=shape, initializer=stddev_init, trainable=False)
+            self.renorm_mean = self.add_weight(
+                name="renorm_mean", shape=shape, initializer=self.moving_mean_initializer,
+                trainable=False)
+            self.renorm_stddev = self.add_weight(
+                name="renorm_stddev", shape=shape, initializer=stddev_init, trainable=False)
+        # nn.BatchNorm*d keeps this counter; having it lets state dicts load both ways.
+        self.register_buffer("num_batches_tracked",
+                             torch.zeros((), dtype=torch.long, device=self.running_mean.device))
+        self.built = True
+
+    # ------------------------------------------------------------------ call
+    def call(self, inputs, training=None, mask=None):
+        if mask is not None and mask.dim() != inputs.dim() - 1:
+            raise ValueError("BatchNormalization expects a mask with one dimension less than "
+                             "the inputs, got mask.shape=%s, inputs.shape=%s"
+                             % (tuple(mask.shape), tuple(inputs.shape)))
+        out_dtype = inputs.dtype
+        x = inputs if inputs.dtype in (torch.float32, torch.float64) else inputs.float()
+        if not (training and self.trainable):
+            out = self._normalize(x, self.running_mean, self.running_var,
+                                  self.weight, self.bias)
+        elif self.renorm or mask is not None or self._distributed():
+            out = self._train_manual(x, mask)
+        else:
+            out = self._train_fused(x)
+        return out if out.dtype == out_dtype else out.to(out_dtype)
+
+    def _as_nc(self, x: torch.Tensor) -> torch.Tensor:
+        """A view with channels on dim 1, the layout F.batch_norm reduces over."""
+        ax = self._axis
+        if ax == 1:
+            return x
+        if ax == x.dim() - 1:
+            # (..., C) -> (M, C): a free view of contiguous inputs, one fast 2D kernel.
+            return x.reshape(-1, x.shape[-1])
+        return x.movedim(ax, 1)
+
+    def _from_nc(self, y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        ax = self._axis
+        if ax == 1:
+            return y
+        if ax == x.dim() - 1:
+            return y.reshape(x.shape)
+        return y.movedim(1, ax)
+
+    def _normalize(self, x, mean, var, weight, bias):
+        xv = self._as_nc(x)
+        y = F.batch_norm(xv, mean, var, weight, bias, training=False, eps=self.epsilon)
+        return self._from_nc(y, x)
+
+    def _train_fused(self, x):
+        # F.batch_norm with momentum 1 writes the batch mean and *unbiased* variance into
+        # fresh buffers; Keras updates with the biased variance, so rescale by (n-1)/n.
+        xv = self._as_nc(x)
+        c = xv.shape[1]
+        batch_mean = torch.zeros(c, dtype=self.running_mean.dtype, device=x.device)
+        batch_var = torch.zeros(c, dtype=self.running_var.dtype, device=x.device)
+        y = F.batch_norm(xv, batch_mean, batch_var, self.weight, self.bias, training=True,
+                         momentum=1.0, eps=self.epsilon)
+        n = xv.numel() // max(c, 1)
+        m = self.momentum
+        with torch.no_grad():
+            self.running_mean.mul_(m).add_(batch_mean, alpha=1.0 - m)
+            self.running_var.mul_(m).add_(batch_var, alpha=(1.0 - m) * (n - 1) / max(n, 1))
+            self.num_batches_tracked.add_(1)
+        return self._from_nc(y, x)
+
+    def _distributed(self) -> bool:
+        if not self.synchronized:
+            return False
+        import torch.distributed as dist
+        return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
+    def _moments(self, x, mask):
+        dims = [d for d in range(x.dim()) if d != self._axis]
+        if mask is None:
+            w = None
+            count = x.numel() // x.shape[self._axis]
+            total = x.sum(dims)
+            total_sq = (x * x).sum(dims)
+        else:
+            w = mask.unsqueeze(-1).expand_as(x).to(x.dtype)
+            count = w.sum(dims)
+            total = (x * w).sum(dims)
+            total_sq = None
+        if self._distributed():
+            from torch.distributed.nn.functional import all_reduce
+            if w is None:
+                total, total_sq = all_reduce(total), all_reduce(total_sq)
+                count = count * torch.distributed.get_world_size()
+            else:
+                total, count = all_reduce(total), all_reduce(count)
+        if w is None:
+            mean = total / count
+            var = total_sq / count - mean * mean
+        else:
+            mean = total / (count + _MASK_EPS)
+            shape = [1] * x.dim()
+            shape[self._axis] = -1
+            sq = ((x - mean.reshape(shape)) * w).square().sum(dims)
+            if self._distributed():
+                from torch.distributed.nn.functional import all_reduce
+                sq = all_reduce(sq)
+            var = sq / (count + _MASK_EPS)
+        return mean, var
+
+    def _train_manual(self, x, mask):
+        mean, var = self._moments(x, mask)
+        weight, bias = self.weight, self.bias
+        if self.renorm:
+            weight, bias = self._renorm_transform(mean, var)
+        else:
+            m = self.momentum
+            with torch.no_grad():
+                self.running_mean.mul_(m).add_(mean.detach(), alpha=1.0 - m)
+                self.running_var.mul_(m).add_(var.detach(), alpha=1.0 - m)
+        with torch.no_grad():
+            self.num_batches_tracked.add_(1)
+        # Gradients flow through the batch moments here, which F.batch_norm's
+        # inference kernel does not allow: apply the affine map directly.
+        shape = [1] * x.dim()
+        shape[self._axis] = -1
+        inv = torch.rsqrt(var + self.epsilon)
+        if weight is not None:
+            inv = inv * weight
+        shift = -mean * inv
+        if bias is not None:
+            shift = shift + bias
+        return torch.addcmul(shift.reshape(shape), x, inv.reshape(shape))
+
+    def _renorm_transform(self, mean, var):
+        eps = self.epsilon
+        stddev = torch.sqrt(var + eps)
+        renorm_stddev = torch.clamp(self.renorm_stddev, min=eps ** 0.5)
+        r = (stddev / renorm_stddev).detach()
+        d = ((mean - self.renorm_mean) / renorm_stddev).detach()
+        clip = self.renorm_clipping or {}
+        if clip.get("rmin") is not None:
+            r = r.clamp(min=clip["rmin"])
+        if clip.get("rmax") is not None:
+            r = r.clamp(max=clip["rmax"])
+        if clip.get("dmax") is not None:
+            d = d.clamp(-clip["dmax"], clip["dmax"])
+        weight = r * self.weight if self.weight is not None else r
+        bias = d * self.weight if self.weight is not None else d
+        if self.bias is not None:
+            bias = bias + self.bias
+        with torch.no_grad():
+            mean_d, std_d = mean.detach(), stddev.detach()
+            rm, m = self.renorm_momentum, self.momentum
+            self.renorm_mean.mul_(rm).add_(mean_d, alpha=1.0 - rm)
+            self.renorm_stddev.mul_(rm).add_(std_d, alpha=1.0 - rm)
+            self.running_mean.mul_(m).add_(mean_d, alpha=1.0 - m)
+            self.moving_stddev.mul_(m).add_(std_d, alpha=1.0 - m)
+            self.running_var.copy_(torch.relu(self.moving_stddev.square() - eps))
+        return weight, bias
+
+    # ------------------------------------------------------------------ misc
+    @property
+    def gamma(self):
+        return self.weight
+
+    @property
+    def beta(self):
+        return self.bias
+
+    @property
+    def moving_mean(self):
+        return self.running_mean
+
+    @property
+    def moving_variance(self):
+        return self.running_var
+
+    def compute_output_shape(self, input_shape):
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim:
+            raise ValueError("Axis %d is out of bounds for input shape %s. Received: axis=%d"
+                             % (self.axis, tuple(input_shape), self.axis))
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(
+                self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            "synchronized": self.synchronized,
+            "renorm": self.renorm,
+            "renorm_clipping": self.renorm_clipping,
+            "renorm_momentum": self.renorm_momentum,
+        }
