@@ -1,0 +1,187 @@
+"""Overhead of ``fit``/``evaluate``/``predict`` against a hand-written torch loop.
+
+Both sides train the same architecture for one epoch on the same data, in the same
+process, on CPU with one thread; the ratio is torchkeras time / raw loop time (median of
+several alternating repeats). Targets: fit <= 1.10x on the first workload and <= 1.03x on
+the other two; evaluate and predict <= 1.05x.
+
+    python bench/overhead.py            # all three workloads
+    python bench/overhead.py --quick    # fewer samples (CI smoke run)
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+os.environ.setdefault("TORCHKERAS_DEVICE", "cpu")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+
+import torchkeras as keras  # noqa: E402
+
+
+def mlp_keras(sizes):
+    layers = [keras.Input((sizes[0],))]
+    for units in sizes[1:-1]:
+        layers.append(keras.layers.Dense(units, activation="relu"))
+    layers.append(keras.layers.Dense(sizes[-1]))
+    return keras.Sequential(layers)
+
+
+def mlp_torch(sizes):
+    mods = []
+    for a, b in zip(sizes[:-2], sizes[1:-1]):
+        mods += [nn.Linear(a, b), nn.ReLU()]
+    mods.append(nn.Linear(sizes[-2], sizes[-1]))
+    return nn.Sequential(*mods)
+
+
+def conv_keras():
+    return keras.Sequential([
+        keras.Input((32, 32, 3)),
+        keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(10),
+    ])
+
+
+class ConvTorch(nn.Module):
+    """The same convnet on NHWC data, permuted to a channels_last NCHW view like Conv2D."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.c2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.fc = nn.Linear(8 * 8 * 32, 10)
+
+    def forward(self, x):
+        x = x.permute(0, 3, 1, 2)
+        x = F.max_pool2d(F.relu(self.c1(x)), 2)
+        x = F.max_pool2d(F.relu(self.c2(x)), 2)
+        x = x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)
+        return self.fc(x)
+
+
+def raw_fit(model, x, y, batch_size):
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7, foreach=True)
+    model.train()
+    n = x.shape[0]
+    perm = torch.randperm(n)
+    total = torch.zeros(())
+    correct = torch.zeros(())
+    for i in range(0, n, batch_size):
+        idx = perm[i:i + batch_size]
+        xb, yb = x.index_select(0, idx), y.index_select(0, idx)
+        opt.zero_grad(set_to_none=True)
+        out = model(xb)
+        loss = F.cross_entropy(out, yb)
+        loss.backward()
+        opt.step()
+        total += loss.detach() * xb.shape[0]
+        correct += (out.detach().argmax(-1) == yb).sum()
+    return float(total / n), float(correct / n)
+
+
+def raw_evaluate(model, x, y, batch_size):
+    model.eval()
+    total = torch.zeros(())
+    correct = torch.zeros(())
+    with torch.no_grad():
+        for i in range(0, x.shape[0], batch_size):
+            xb, yb = x[i:i + batch_size], y[i:i + batch_size]
+            out = model(xb)
+            total += F.cross_entropy(out, yb) * xb.shape[0]
+            correct += (out.argmax(-1) == yb).sum()
+    return float(total / x.shape[0]), float(correct / x.shape[0])
+
+
+def raw_predict(model, x, batch_size):
+    model.eval()
+    outs = []
+    with torch.no_grad():
+        for i in range(0, x.shape[0], batch_size):
+            outs.append(model(x[i:i + batch_size]))
+    return torch.cat(outs).numpy()
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def run(name, make_keras, make_torch, x_np, y_np, batch_size, repeats):
+    x = torch.as_tensor(x_np)
+    y = torch.as_tensor(y_np)
+    kmodel = make_keras()
+    kmodel.compile(optimizer=keras.optimizers.Adam(1e-3),
+                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                   metrics=["accuracy"])
+    tmodel = make_torch()
+    # warm-up both sides (allocator, first-call paths)
+    kmodel.fit(x_np, y_np, batch_size=batch_size, epochs=1, verbose=0)
+    raw_fit(tmodel, x, y, batch_size)
+    times = {k: [] for k in ("fit", "raw_fit", "eval", "raw_eval", "pred", "raw_pred")}
+    for _ in range(repeats):
+        times["raw_fit"].append(timed(lambda: raw_fit(tmodel, x, y, batch_size)))
+        times["fit"].append(timed(lambda: kmodel.fit(x_np, y_np, batch_size=batch_size,
+                                                     epochs=1, verbose=0)))
+        times["raw_eval"].append(timed(lambda: raw_evaluate(tmodel, x, y, batch_size)))
+        times["eval"].append(timed(lambda: kmodel.evaluate(x_np, y_np, batch_size=batch_size,
+                                                           verbose=0)))
+        times["raw_pred"].append(timed(lambda: raw_predict(tmodel, x, batch_size)))
+        times["pred"].append(timed(lambda: kmodel.predict(x_np, batch_size=batch_size,
+                                                          verbose=0)))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    ratios = {"fit": med["fit"] / med["raw_fit"], "evaluate": med["eval"] / med["raw_eval"],
+              "predict": med["pred"] / med["raw_pred"]}
+    print("%-28s fit %.3fs vs raw %.3fs -> %.3fx | evaluate %.3fx | predict %.3fx"
+          % (name, med["fit"], med["raw_fit"], ratios["fit"], ratios["evaluate"],
+             ratios["predict"]), flush=True)
+    return ratios
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes for a smoke run")
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    scale = 10 if args.quick else 1
+    repeats = 1 if args.quick else args.repeats
+    n1, n2, n3 = 20000 // scale, 20000 // scale, 2500 // scale
+    results = {}
+    results["mlp 32-64-10 b64"] = run(
+        "mlp 32-64-10 batch 64", lambda: mlp_keras([32, 64, 10]), lambda: mlp_torch([32, 64, 10]),
+        rng.normal(size=(n1, 32)).astype("float32"), rng.integers(0, 10, n1), 64, repeats)
+    results["mlp 784-256-10 b128"] = run(
+        "mlp 784-256-10 batch 128", lambda: mlp_keras([784, 256, 10]),
+        lambda: mlp_torch([784, 256, 10]), rng.normal(size=(n2, 784)).astype("float32"),
+        rng.integers(0, 10, n2), 128, repeats)
+    results["convnet cifar b128"] = run(
+        "convnet 32x32x3 batch 128", conv_keras, ConvTorch,
+        rng.normal(size=(n3, 32, 32, 3)).astype("float32"), rng.integers(0, 10, n3), 128, repeats)
+    targets = {"mlp 32-64-10 b64": 1.10, "mlp 784-256-10 b128": 1.03, "convnet cifar b128": 1.03}
+    ok = True
+    for key, r in results.items():
+        met = r["fit"] <= targets[key] and r["evaluate"] <= 1.05 and r["predict"] <= 1.05
+        ok &= met
+        print("%-22s target fit<=%.2fx eval/pred<=1.05x: %s" % (key, targets[key],
+                                                                 "met" if met else "MISSED"))
+    return 0 if ok or args.quick else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

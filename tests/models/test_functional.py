@@ -1,0 +1,97 @@
+"""Functional API: multi-input/output, shared layers, residuals, nested models, graph
+validation, configs without the original code, Keras oracle."""
+import numpy as np
+import pytest
+import torch
+
+import torchkeras as tk
+from torchkeras import layers
+
+
+def build_two_heads():
+    a = tk.Input((6,), name="a")
+    b = tk.Input((6,), name="b")
+    shared = layers.Dense(8, activation="tanh", name="shared")
+    enc_in = tk.Input((6,))
+    encoder = tk.Model(enc_in, layers.Dense(8)(enc_in), name="encoder")
+    h = layers.Concatenate(name="cat")([shared(a), shared(b)])
+    h = layers.Dense(8, name="mix")(h)
+    h = layers.Add(name="res")([h, encoder(b)])
+    return tk.Model([a, b], [layers.Dense(1, name="reg")(h),
+                             layers.Dense(3, activation="softmax", name="cls")(h)])
+
+
+def test_structure_shared_and_nested():
+    m = build_two_heads()
+    names = [l.name for l in m.layers]
+    assert names[:2] == ["a", "b"] and names.count("shared") == 1
+    assert m.get_layer("encoder").count_params() == 56
+    assert m.output_names == ["reg", "cls"]
+    assert m.output_shape == [(None, 1), (None, 3)]
+    out = m([torch.ones(2, 6), torch.ones(2, 6)])
+    assert [tuple(o.shape) for o in out] == [(2, 1), (2, 3)]
+    d = m({"a": torch.ones(2, 6), "b": torch.ones(2, 6)})
+    torch.testing.assert_close(d[0], out[0])
+
+
+def test_dict_outputs_and_residual_sum():
+    x = tk.Input((4,))
+    h = layers.Dense(4)(x)
+    y = layers.Add()([x, h])
+    m = tk.Model(x, {"sum": y, "h": h})
+    out = m(torch.ones(3, 4))
+    torch.testing.assert_close(out["sum"], out["h"] + 1)
+
+
+def test_graph_errors_name_the_layer():
+    a = tk.Input((3,))
+    b = tk.Input((3,), name="forgotten")
+    out = layers.Add(name="adder")([a, layers.Dense(3)(b)])
+    with pytest.raises(ValueError, match="forgotten"):
+        tk.Model(a, out)
+    x = tk.Input((3,))
+    with pytest.raises(ValueError, match="cat_bad"):
+        layers.Concatenate(axis=0, name="cat_bad")([x, tk.Input((4, 2))])
+
+
+def test_config_round_trip_without_code():
+    m = build_two_heads()
+    cfg = m.get_config()
+    clone = tk.Model.from_config(cfg)
+    assert [l.name for l in clone.layers] == [l.name for l in m.layers]
+    clone.set_weights(m.get_weights())
+    xs = [torch.randn(4, 6), torch.randn(4, 6)]
+    for a, b in zip(clone(xs), m(xs)):
+        torch.testing.assert_close(a, b)
+    again = tk.models.model_from_json(m.to_json())
+    assert again.count_params() == m.count_params()
+
+
+def test_symbolic_arithmetic():
+    x = tk.Input((3,))
+    y = layers.Dense(3)(x) * 2.0 + x
+    m = tk.Model(x, y)
+    inp = torch.randn(2, 3)
+    dense = m.layers[1]
+    torch.testing.assert_close(m(inp), dense(inp) * 2 + inp)
+
+
+@pytest.mark.keras_oracle
+def test_matches_keras(keras):
+    def build(k):
+        a = k.Input((5,), name="a")
+        b = k.Input((5,), name="b")
+        s = k.layers.Dense(7, activation="relu", name="s")
+        h = k.layers.Concatenate()([s(a), s(b)])
+        h = k.layers.Dense(7, name="m")(h)
+        h = k.layers.Add()([h, s(a)])
+        return k.Model([a, b], [k.layers.Dense(2, name="o1")(h),
+                                k.layers.Dense(1, activation="sigmoid", name="o2")(h)])
+    km, tm = build(keras), build(tk)
+    assert tm.count_params() == km.count_params()
+    assert [w.shape for w in tm.get_weights()] == [tuple(w.shape) for w in km.get_weights()]
+    tm.set_weights(km.get_weights())
+    rng = np.random.default_rng(1)
+    xs = [rng.normal(size=(6, 5)).astype("float32") for _ in range(2)]
+    for a, b in zip(tm.predict(xs, verbose=0), km.predict(xs, verbose=0)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
