@@ -1,6 +1,7 @@
 """Categorical losses on one-hot (or soft) targets: cross-entropy, focal, generalized."""
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import torch
@@ -35,6 +36,9 @@ def _soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor, dim: int,
         out = F.cross_entropy(logits.unsqueeze(0), target.unsqueeze(0), reduction=reduction,
                               label_smoothing=label_smoothing)
         return out.squeeze(0) if reduction == "none" else out
+    if dim == 1 and nd == 2:
+        return F.cross_entropy(logits, target, reduction=reduction,
+                               label_smoothing=label_smoothing)
     if dim == nd - 1:
         c = logits.shape[-1]
         out = F.cross_entropy(logits.reshape(-1, c), target.reshape(-1, c), reduction=reduction,
@@ -224,7 +228,7 @@ class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
 
     def __init__(self, q: float = 0.5, reduction="sum_over_batch_size",
                  name="categorical_generalized_cross_entropy", dtype=None):
-        if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 < q < 1:
+        if isinstance(q, bool) or not isinstance(q, numbers.Real) or not 0 < q < 1:
             raise ValueError("CategoricalGeneralizedCrossEntropy: q must be in the interval "
                              "(0, 1). Received: q=%r" % (q,))
         super().__init__(categorical_generalized_cross_entropy, name=name, reduction=reduction,

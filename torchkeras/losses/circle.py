@@ -56,9 +56,8 @@ def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None,
     pos_logits = -gamma * pos_weights * (margin - distances)
     neg_logits = gamma * neg_weights * ((1.0 - margin) - distances)
 
-    minus_inf = torch.tensor(float("-inf"), dtype=distances.dtype, device=distances.device)
-    p_loss = torch.logsumexp(torch.where(positive, pos_logits, minus_inf), dim=1)
-    n_loss = torch.logsumexp(torch.where(negative, neg_logits, minus_inf), dim=1)
+    p_loss = torch.logsumexp(torch.where(positive, pos_logits, float("-inf")), dim=1)
+    n_loss = torch.logsumexp(torch.where(negative, neg_logits, float("-inf")), dim=1)
     loss = F.softplus(p_loss + n_loss)
     loss._keras_mask = loss > 0
     return loss

@@ -70,10 +70,10 @@ def squeeze_or_expand_to_same_rank(x1: torch.Tensor, x2: torch.Tensor,
     return x1, x2
 
 
-def _divide_no_nan(num: torch.Tensor, den: torch.Tensor) -> torch.Tensor:
+def _divide_no_nan(num, den: torch.Tensor) -> torch.Tensor:
     # 0 where the divisor is 0, without a host-side test of its value
-    safe = torch.where(den == 0, torch.ones_like(den), den)
-    return torch.where(den == 0, torch.zeros_like(num), num / safe)
+    zero = den == 0
+    return torch.where(zero, 0.0, num / torch.where(zero, 1.0, den))
 
 
 def reduce_values(values: torch.Tensor, sample_weight: torch.Tensor | None = None,
@@ -110,10 +110,8 @@ def apply_mask(sample_weight: torch.Tensor | None, mask: torch.Tensor | None,
     if reduction in ("mean", "sum_over_batch_size"):
         bool_mask = mask if mask.dtype == torch.bool else mask.to(torch.bool)
         valid = bool_mask.sum().to(dtype)
-        total = torch.tensor(float(mask.numel()), dtype=dtype, device=mask.device)
-        weight = _divide_no_nan(total, valid)
-        float_mask = torch.where(bool_mask, weight, torch.zeros((), dtype=dtype,
-                                                                device=mask.device))
+        weight = _divide_no_nan(float(mask.numel()), valid)  # numel is static: no sync
+        float_mask = torch.where(bool_mask, weight, 0.0)
     else:
         float_mask = mask.to(dtype)
     if sample_weight is None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 import torch.nn.functional as F
@@ -99,7 +100,7 @@ def huber(y_true, y_pred, delta: float = 1.0) -> torch.Tensor:
         tensor([1.3125])
     """
     y_pred, y_true = pred_true(y_true, y_pred, align=True)
-    if isinstance(delta, (int, float)) and y_true.shape == y_pred.shape:
+    if isinstance(delta, numbers.Real) and y_true.shape == y_pred.shape:
         return F.huber_loss(y_pred, y_true, reduction="none", delta=float(delta)).mean(dim=-1)
     delta = torch.as_tensor(delta, dtype=y_pred.dtype, device=y_pred.device)
     error = y_pred - y_true
@@ -268,7 +269,7 @@ class Huber(LossFunctionWrapper):
 
     def _fast_call(self, y_true, y_pred):
         if self._mean_reduction and y_true.shape == y_pred.shape and y_pred.dim() \
-                and y_pred.numel() and isinstance(self.delta, (int, float)):
+                and y_pred.numel() and isinstance(self.delta, numbers.Real):
             return F.huber_loss(y_pred, y_true, delta=float(self.delta))
         return None
 

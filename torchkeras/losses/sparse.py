@@ -97,7 +97,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     res = _per_sample(labels, y_pred, dim, from_logits, ignore, "none")
     if ignore_class is not None:
         valid = labels != ignore
-        res = torch.where(valid, res, torch.zeros((), dtype=res.dtype, device=res.device))
+        res = torch.where(valid, res, 0.0)
         res._keras_mask = valid
     return res
 
