@@ -109,7 +109,15 @@ class Metric(nn.Module):
         return self._device
 
     def _apply(self, fn, recurse=True):
+        before = dict(self._parameters)
         out = super()._apply(fn, recurse)
+        for key, old in before.items():
+            new = self._parameters.get(key)
+            if isinstance(old, Variable) and new is not None and not isinstance(new, Variable):
+                # Some moves (e.g. to "meta") rebuild plain Parameters: keep the Variable API.
+                var = Variable(new.data, trainable=False, name=old.name)
+                var.aggregation = getattr(old, "aggregation", "sum")
+                self._parameters[key] = var
         # Track the device through .to()/.cuda()/.cpu() even for metrics without state.
         self._device = fn(torch.empty(0, device=self._device)).device
         return out

@@ -5,8 +5,6 @@ Everything here runs on the device without reading values back to the host.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
@@ -24,7 +22,10 @@ def to_tensor(x, device=None, dtype=None) -> torch.Tensor:
     if isinstance(x, torch.Tensor):
         t = x.detach()
     elif isinstance(x, np.ndarray) or isinstance(x, np.generic):
-        t = torch.as_tensor(np.asarray(x))
+        arr = np.asarray(x)
+        if any(st < 0 for st in arr.strides):
+            arr = arr.copy()  # torch cannot view negatively strided arrays
+        t = torch.as_tensor(arr)
     else:
         arr = np.asarray(x)
         if arr.dtype.kind == "f":
@@ -250,6 +251,3 @@ def confusion_matrix_update(total_cm: torch.Tensor, labels: torch.Tensor, predic
     with torch.no_grad():
         total_cm.view(-1).index_add_(0, idx, weights.to(total_cm.dtype))
 
-
-def prod(shape) -> int:
-    return math.prod(shape)
