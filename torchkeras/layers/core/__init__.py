@@ -1,9 +1,12 @@
 """Core layers."""
 from torchkeras.layers.core.activation import Activation
 from torchkeras.layers.core.dense import Dense
+from torchkeras.layers.core.embedding import Embedding
 from torchkeras.layers.core.identity import Identity
 from torchkeras.layers.core.lambda_layer import Lambda
+from torchkeras.layers.core.masking import Masking
 from torchkeras.layers.core.torch_op import TorchOp
 from torchkeras.layers.torch_module import TorchModuleWrapper
 
-__all__ = ["Activation", "Dense", "Identity", "Lambda", "TorchModuleWrapper"]
+__all__ = ["Activation", "Dense", "Embedding", "Identity", "Lambda", "Masking",
+           "TorchModuleWrapper"]
