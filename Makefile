@@ -21,7 +21,7 @@ test: $(STAMP)
 	KERAS_BACKEND=torch $(BIN)/python -m pytest -q -n 2 tests
 
 conformance: $(STAMP)
-	$(BIN)/python ../shared/conformance/run.py torchkeras --project .
+	$(BIN)/python ../shared/conformance/run.py torchkeras --project $(CURDIR)
 
 bench: $(STAMP)
 	$(BIN)/python bench/overhead.py

@@ -112,7 +112,8 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None):
         x = inputs
         for layer in self._modules.values():
-            x = layer(x)
+            if isinstance(layer, Layer):
+                x = layer(x)
         return x
 
     # ------------------------------------------------------------------ shapes

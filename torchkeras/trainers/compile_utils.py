@@ -136,7 +136,18 @@ class CompileLoss:
         fn = losses_module.get(identifier)
         if isinstance(fn, type):
             fn = fn()
-        return fn
+        if isinstance(fn, (losses_module.Loss, torch.nn.Module)):
+            return fn
+        # Built-in functions become their Loss class (same numbers, fused kernels);
+        # other functions get Keras's wrapper (rank alignment, reduction, sample weights).
+        cls = _FUNCTION_CLASSES.get(getattr(fn, "__name__", None))
+        if cls is not None and getattr(losses_module, getattr(fn, "__name__", ""), None) is fn:
+            obj = getattr(losses_module, cls)()
+            if isinstance(identifier, str):
+                obj.name = identifier
+            return obj
+        name = identifier if isinstance(identifier, str) else getattr(fn, "__name__", None)
+        return losses_module.LossFunctionWrapper(fn, name=name)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         if len(self.output_names) == 1:
@@ -166,14 +177,19 @@ class CompileLoss:
         return [t for t in self.trackers if t is not None]
 
 
+_FUNCTION_CLASSES = {
+    "mean_squared_error": "MeanSquaredError", "mean_absolute_error": "MeanAbsoluteError",
+    "binary_crossentropy": "BinaryCrossentropy",
+    "categorical_crossentropy": "CategoricalCrossentropy",
+    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy", "huber": "Huber",
+}
+
+
 def _call_loss(fn, y_true, y_pred, sample_weight):
     if isinstance(fn, losses_module.Loss):
         return fn(y_true, y_pred, sample_weight=sample_weight)
-    if isinstance(fn, torch.nn.Module) or not getattr(fn, "__module__", "").startswith("torchkeras"):
-        # nn.Module losses take (input, target); plain functions take (y_true, y_pred).
-        value = fn(y_pred, y_true) if isinstance(fn, torch.nn.Module) else fn(y_true, y_pred)
-    else:
-        value = fn(y_true, y_pred)
+    # torch.nn losses take (input, target) and reduce themselves.
+    value = fn(y_pred, y_true)
     if value.ndim > 0:
         if sample_weight is not None:
             sw = sample_weight.to(value.dtype)

@@ -67,11 +67,13 @@ class Trainer(LoopsMixin):
         compile_loss = compile_utils.CompileLoss(loss, loss_weights, names) if loss is not None \
             else None
         compile_metrics = compile_utils.CompileMetrics(metrics, weighted_metrics, names)
-        self.optimizer = opt
+        # Stored outside nn.Module's registries: metric state and optimizers are not
+        # part of the model's modules or state_dict.
+        self.__dict__["optimizer"] = opt
         self.loss = loss
         self._compile_loss = compile_loss
         self._compile_metrics = compile_metrics
-        self._loss_tracker = metrics_module.Mean(name="loss")
+        self.__dict__["_loss_tracker"] = metrics_module.Mean(name="loss")
         self._run_eagerly = run_eagerly
         self._jit_compile = bool(jit_compile) and jit_compile != "auto"
         self.steps_per_execution = steps_per_execution
