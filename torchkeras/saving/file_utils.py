@@ -1,0 +1,114 @@
+"""Atomic file writes and bounded reads of archive members.
+
+Every file torchkeras writes goes to a temporary name in the destination folder and is
+renamed over the target only once complete, so a crash (or an exception half-way)
+leaves either the previous file or the new one, never a torn one.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import zipfile
+from typing import Iterator
+
+# Created files get the permissions an ordinary open() would give them.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+# Archive members may not inflate far beyond their stored size (zip bombs).
+MAX_EXPANSION = 100
+EXPANSION_FLOOR = 1 << 24      # 16 MiB: small members are never suspicious
+MAX_JSON_BYTES = 1 << 28       # 256 MiB of JSON is already far more than any config
+
+
+def check_overwrite(path: str, overwrite: bool) -> None:
+    """Keras semantics: ``overwrite=False`` refuses to replace an existing file."""
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError("File %r already exists and overwrite=False was passed; "
+                              "pass overwrite=True to replace it." % path)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str) -> Iterator[str]:
+    """Yields a temporary path next to ``path``; renames it over ``path`` on success.
+
+    On any exception the temporary file is removed and ``path`` is left untouched.
+
+    Example:
+        >>> with atomic_path("model.keras") as tmp:
+        ...     write_everything(tmp)
+    """
+    path = os.path.abspath(path)
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError("Cannot write %r: folder %r does not exist." % (path, folder))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=folder)
+    os.close(fd)
+    try:
+        yield tmp
+        _fsync(tmp)
+        mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o666 & ~_UMASK
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+def write_bytes_atomic(path: str, data: bytes) -> None:
+    """Writes ``data`` to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(data)
+
+
+def _fsync(path: str) -> None:
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(folder: str) -> None:
+    # Makes the rename itself durable; not every platform can open a folder.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_member(archive: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes:
+    """Reads one archive member, refusing duplicates, bombs and oversized members.
+
+    Args:
+        archive: An open ``ZipFile``.
+        name: Exact member name (only known names are ever read).
+        limit: Largest accepted uncompressed size in bytes.
+    """
+    infos = [i for i in archive.infolist() if i.filename == name]
+    if not infos:
+        raise ValueError("The archive has no %r member." % name)
+    if len(infos) > 1:
+        raise ValueError("The archive holds %d members named %r; refusing an ambiguous file."
+                         % (len(infos), name))
+    info = infos[0]
+    if limit is not None and info.file_size > limit:
+        raise ValueError("Archive member %r declares %d bytes, more than the %d allowed."
+                         % (name, info.file_size, limit))
+    if info.file_size > EXPANSION_FLOOR and info.file_size > MAX_EXPANSION * info.compress_size:
+        raise ValueError("Archive member %r declares %d bytes but stores only %d: refusing a "
+                         "potential decompression bomb." % (name, info.file_size,
+                                                            info.compress_size))
+    with archive.open(info, "r") as f:
+        data = f.read(info.file_size + 1)
+    if len(data) != info.file_size:
+        raise ValueError("Archive member %r is truncated or corrupted." % name)
+    return data

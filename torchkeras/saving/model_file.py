@@ -1,0 +1,324 @@
+"""One-file models: ``save_model`` / ``load_model`` (``.keras`` zip archives).
+
+An archive holds ``config.json`` (architecture and compile arguments), ``metadata.json``,
+``model.safetensors`` (weights in Keras layouts), ``optimizer.safetensors`` (optimizer
+variables, iteration count included) and ``assets/`` when layers have any. Loading
+rebuilds the model from the config through the serialization registry, never importing
+a module named by the file and never unpickling anything, then loads the state.
+Keras 3's own ``.keras`` files (``model.weights.h5`` inside) load as well.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import tempfile
+import warnings
+import zipfile
+
+import numpy as np
+
+from torchkeras.saving import file_utils
+from torchkeras.saving.optimizer_state import restore_optimizer
+from torchkeras.saving.serialization import (CustomObjectScope, SafeModeScope,
+                                             deserialize_keras_object, serialize_keras_object)
+from torchkeras.saving.weight_paths import layer_groups
+from torchkeras.saving.weights_file import load_from_h5, load_from_safetensors, weights_to_bytes
+from torchkeras.saving.weights_io import H5Source, SafetensorsSource, WeightsFileError, \
+    safetensors_bytes
+
+CONFIG = "config.json"
+METADATA = "metadata.json"
+WEIGHTS = "model.safetensors"
+KERAS_WEIGHTS = "model.weights.h5"       # what Keras 3 itself writes
+OPTIMIZER = "optimizer.safetensors"
+ASSETS = "assets"
+FORMAT_VERSION = "1"
+
+
+# ---------------------------------------------------------------------------------- saving
+def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = None,
+               **kwargs) -> None:
+    """Saves architecture, weights, compile arguments and optimizer state.
+
+    Args:
+        model: The model to save.
+        filepath: Destination ending in ``.keras`` (or a folder name when
+            ``zipped=False``).
+        overwrite: When False, an existing destination is an error.
+        zipped: ``None``/``True``: one zip file; ``False``: an unzipped folder.
+
+    Example:
+        >>> model.save("model.keras")
+        >>> restored = torchkeras.models.load_model("model.keras")
+    """
+    if kwargs:
+        raise ValueError("Invalid keyword arguments for save_model: %s" % sorted(kwargs))
+    path = os.fspath(filepath)
+    zipped = True if zipped is None else bool(zipped)
+    if zipped and not path.endswith(".keras"):
+        raise ValueError("Invalid filepath extension for saving. Please add a `.keras` "
+                         "extension to the filepath (the only supported format). "
+                         "Received: filepath=%s" % path)
+    if not zipped and path.endswith(".keras"):
+        raise ValueError("When using `zipped=False`, the `filepath` argument should not end "
+                         "in `.keras`. Received: filepath=%s" % path)
+    file_utils.check_overwrite(path, overwrite)
+    if not getattr(model, "built", True):
+        warnings.warn("You are saving a model that has not yet been built. It might not "
+                      "contain any weights yet. Consider building the model first by calling "
+                      "it on some data.", stacklevel=2)
+    members = _archive_members(model)
+    with tempfile.TemporaryDirectory() as assets_dir:
+        asset_files = _save_assets(model, assets_dir)
+        if zipped:
+            with file_utils.atomic_path(path) as tmp:
+                with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:
+                    for name, data in members.items():
+                        zf.writestr(name, data)
+                    for arcname, src in asset_files:
+                        zf.write(src, arcname)
+        else:
+            _write_folder(path, members, asset_files)
+
+
+def _archive_members(model) -> dict:
+    """Every member's bytes, all computed before the destination is touched."""
+    config = serialize_keras_object(model)
+    compile_config = model.get_compile_config() if hasattr(model, "get_compile_config") \
+        else None
+    if compile_config is not None:
+        config["compile_config"] = compile_config
+    members = {METADATA: _dumps(_metadata(), "metadata"), CONFIG: _dumps(config, "config"),
+               WEIGHTS: weights_to_bytes(model)}
+    optimizer = getattr(model, "optimizer", None) if getattr(model, "compiled", False) \
+        else None
+    if optimizer is not None and hasattr(optimizer, "save_own_variables"):
+        store: dict = {}
+        optimizer.save_own_variables(store)
+        meta = {"class_name": type(optimizer).__name__,
+                "built": "1" if getattr(optimizer, "built", False) else "0",
+                "count": str(len(store))}
+        members[OPTIMIZER] = safetensors_bytes(store, meta)
+    return members
+
+
+def _metadata() -> dict:
+    import torch
+
+    import torchkeras
+    return {"keras_version": "torchkeras-" + torchkeras.__version__,
+            "library": "torchkeras", "torchkeras_version": torchkeras.__version__,
+            "torch_version": torch.__version__, "format_version": FORMAT_VERSION,
+            "weights_format": "safetensors",
+            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+
+
+def _dumps(obj, what: str) -> bytes:
+    def default(value):
+        if isinstance(value, np.generic):
+            return value.item()
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        if isinstance(value, (set, frozenset)):
+            return sorted(value)
+        raise TypeError("%r of type %s" % (value, type(value).__name__))
+    try:
+        return json.dumps(obj, default=default).encode("utf-8")
+    except (TypeError, ValueError) as e:
+        raise ValueError("Cannot save the model: its %s is not JSON-serializable (%s). Return "
+                         "only plain values and serialized objects from get_config()."
+                         % (what, e)) from e
+
+
+def _save_assets(model, root: str) -> list:
+    """Calls each layer's ``save_assets`` into its own folder; (archive name, file) pairs."""
+    out = []
+    groups = layer_groups(model)
+    for layer in model._flatten_layers(include_self=True):
+        saver = getattr(layer, "save_assets", None)
+        if not callable(saver):
+            continue
+        rel = groups.get(id(layer)) or "_model"
+        folder = os.path.join(root, *rel.split("/"))
+        os.makedirs(folder, exist_ok=True)
+        saver(folder)
+        for dirpath, _, files in os.walk(folder):
+            for fname in sorted(files):
+                full = os.path.join(dirpath, fname)
+                arc = "/".join([ASSETS] + os.path.relpath(full, root).split(os.sep))
+                out.append((arc, full))
+    return out
+
+
+def _write_folder(path: str, members: dict, asset_files: list) -> None:
+    os.makedirs(path, exist_ok=True)
+    for name, data in members.items():
+        file_utils.write_bytes_atomic(os.path.join(path, name), data)
+    for arc, src in asset_files:
+        dest = os.path.join(path, *arc.split("/"))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(src, "rb") as f:
+            file_utils.write_bytes_atomic(dest, f.read())
+
+
+# ---------------------------------------------------------------------------------- loading
+class _ZipReader:
+    def __init__(self, archive: zipfile.ZipFile, origin: str):
+        self.archive, self.origin = archive, origin
+        self._names = set(archive.namelist())
+
+    def has(self, name: str) -> bool:
+        return name in self._names
+
+    def read(self, name: str, limit: int | None = None) -> bytes:
+        try:
+            return file_utils.read_member(self.archive, name, limit)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
+                NotImplementedError, RuntimeError) as e:
+            raise ValueError("%s: cannot read member %r (corrupted archive?): %s"
+                             % (self.origin, name, e)) from e
+
+    def asset_names(self) -> list:
+        return sorted(n for n in self._names if n.startswith(ASSETS + "/") and not n.endswith("/"))
+
+
+class _FolderReader:
+    def __init__(self, folder: str, origin: str):
+        self.folder, self.origin = folder, origin
+
+    def has(self, name: str) -> bool:
+        return os.path.isfile(os.path.join(self.folder, name))
+
+    def read(self, name: str, limit: int | None = None) -> bytes:
+        full = os.path.join(self.folder, name)
+        if limit is not None and os.path.getsize(full) > limit:
+            raise ValueError("%s: %r is larger than the %d bytes allowed."
+                             % (self.origin, name, limit))
+        with open(full, "rb") as f:
+            return f.read()
+
+    def asset_names(self) -> list:
+        out = []
+        root = os.path.join(self.folder, ASSETS)
+        for dirpath, _, files in os.walk(root):
+            for fname in files:
+                rel = os.path.relpath(os.path.join(dirpath, fname), self.folder)
+                out.append("/".join(rel.split(os.sep)))
+        return sorted(out)
+
+
+def load_model(filepath, custom_objects: dict | None = None, compile: bool = True,
+               safe_mode: bool = True):
+    """Loads a model saved by :func:`save_model` (or a Keras 3 ``.keras`` file).
+
+    Args:
+        filepath: The ``.keras`` file (or folder written with ``zipped=False``).
+        custom_objects: Name -> class/function for users' own objects.
+        compile: Whether to compile the model from the saved compile arguments and
+            restore the optimizer state.
+        safe_mode: Refuse configs that carry code (``Lambda`` functions). Turn off only
+            for files from a trusted source.
+
+    Example:
+        >>> model = load_model("model.keras", custom_objects={"Scale": Scale})
+    """
+    path = os.fspath(filepath)
+    if not os.path.exists(path):
+        raise FileNotFoundError("No model file found at %r." % path)
+    origin = "Model file %r" % path
+    if os.path.isdir(path):
+        return _load(_FolderReader(path, origin), custom_objects, compile, safe_mode)
+    if not zipfile.is_zipfile(path):
+        raise ValueError("File format not supported: filepath=%s. torchkeras loads `.keras` "
+                         "files written by `model.save()` (zip archives); weights files load "
+                         "with `model.load_weights()`." % path)
+    try:
+        with zipfile.ZipFile(path, "r") as zf:
+            return _load(_ZipReader(zf, origin), custom_objects, compile, safe_mode)
+    except zipfile.BadZipFile as e:
+        raise ValueError("%s is not a valid `.keras` archive: %s" % (origin, e)) from e
+
+
+def _load(reader, custom_objects, compile: bool, safe_mode: bool):
+    if not reader.has(CONFIG):
+        raise ValueError("%s is not a model archive: it has no %s." % (reader.origin, CONFIG))
+    config = _parse_config(reader)
+    compile_config = config.pop("compile_config", None)
+    with CustomObjectScope(custom_objects or {}), SafeModeScope(safe_mode):
+        model = deserialize_keras_object(config, custom_objects=custom_objects,
+                                         safe_mode=safe_mode)
+    _load_weights(model, reader, skip_mismatch=False)
+    _load_assets(model, reader)
+    if compile and compile_config and hasattr(model, "compile_from_config"):
+        with CustomObjectScope(custom_objects or {}), SafeModeScope(safe_mode):
+            model.compile_from_config(compile_config)
+        restore_optimizer(model, reader)
+    return model
+
+
+def _parse_config(reader) -> dict:
+    raw = reader.read(CONFIG, file_utils.MAX_JSON_BYTES)
+    try:
+        config = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise ValueError("%s: %s is not valid JSON: %s" % (reader.origin, CONFIG, e)) from e
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise ValueError("%s: %s does not describe a model (expected a dict with "
+                         "'class_name')." % (reader.origin, CONFIG))
+    return config
+
+
+def _load_weights(model, reader, skip_mismatch: bool) -> None:
+    if reader.has(WEIGHTS):
+        source = SafetensorsSource(data=reader.read(WEIGHTS),
+                                   origin="%s (%s)" % (reader.origin, WEIGHTS))
+        load_from_safetensors(model, source, skip_mismatch)
+    elif reader.has(KERAS_WEIGHTS):
+        source = H5Source(data=reader.read(KERAS_WEIGHTS),
+                          origin="%s (%s)" % (reader.origin, KERAS_WEIGHTS))
+        try:
+            load_from_h5(model, source, skip_mismatch)
+        finally:
+            source.close()
+    else:
+        raise ValueError("%s holds no weights (expected %s or %s)."
+                         % (reader.origin, WEIGHTS, KERAS_WEIGHTS))
+
+
+def load_weights_from_archive(model, path: str, skip_mismatch: bool = False) -> None:
+    """``model.load_weights("x.keras")``: the weights of a model archive."""
+    origin = "Model file %r" % path
+    try:
+        with zipfile.ZipFile(path, "r") as zf:
+            _load_weights(model, _ZipReader(zf, origin), skip_mismatch)
+    except zipfile.BadZipFile as e:
+        raise WeightsFileError("%s is not a valid `.keras` archive: %s" % (origin, e)) from e
+
+
+def _load_assets(model, reader) -> None:
+    loaders = []
+    groups = layer_groups(model)
+    for layer in model._flatten_layers(include_self=True):
+        if callable(getattr(layer, "load_assets", None)):
+            loaders.append((groups.get(id(layer)) or "_model", layer))
+    names = reader.asset_names()
+    if not loaders or not names:
+        return
+    root = tempfile.mkdtemp()
+    try:
+        for name in names:
+            parts = name.split("/")[1:]
+            if any(p in ("", ".", "..") or "\\" in p or ":" in p for p in parts):
+                raise ValueError("%s: refusing asset path %r." % (reader.origin, name))
+            dest = os.path.join(root, *parts)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with open(dest, "wb") as f:
+                f.write(reader.read(name))
+        for rel, layer in loaders:
+            folder = os.path.join(root, *rel.split("/"))
+            if os.path.isdir(folder):
+                layer.load_assets(folder)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
