@@ -198,3 +198,14 @@ def test_dtype_argument():
     assert m.dtype == "float64" and m.total.dtype == torch.float64
     assert tk.metrics.Mean(dtype="mixed_float16").dtype == "float16"
     assert tk.metrics.Precision(dtype="float64").get_config()["dtype"] == "float64"
+
+
+def test_deepcopy_gives_independent_state():
+    import copy
+    for m in (tk.metrics.Precision(thresholds=[0.3, 0.6]), tk.metrics.AUC(num_thresholds=5)):
+        clone = copy.deepcopy(m)
+        assert clone._table._owner is clone
+        assert all(isinstance(v, Variable) for v in clone.variables)
+        clone.update_state([1, 0], [0.9, 0.8])
+        assert float(np.sum(m.result().numpy())) == 0.0
+        assert float(np.sum(clone.result().numpy())) > 0.0

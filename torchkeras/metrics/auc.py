@@ -73,6 +73,9 @@ class AUC(Metric):
         self.curve = curve
         self.summation_method = summation_method
         super().__init__(name=name, dtype=dtype)
+        # Ready before the first batch, so a lazily built multi-label AUC copies nothing
+        # from the host inside update_state.
+        self._table = mu.ThresholdTable(self, self._thresholds, self._thresholds_distributed_evenly)
         self.multi_label = multi_label
         self.num_labels = num_labels
         if label_weights is not None:
@@ -109,8 +112,6 @@ class AUC(Metric):
         self._build_input_shape = shape
         for var in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
             setattr(self, var, self.add_variable(shape=var_shape, initializer="zeros", name=var))
-        self._table = mu.ThresholdTable(self, self._thresholds, self._thresholds_distributed_evenly,
-                                        self.true_positives.dtype)
         self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:

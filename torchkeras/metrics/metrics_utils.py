@@ -42,10 +42,6 @@ def to_tensor(x, device=None, dtype=None) -> torch.Tensor:
     return t
 
 
-def torch_dtype(dtype) -> torch.dtype:
-    return _config.to_torch_dtype(dtype)
-
-
 def squeeze_or_expand_to_same_rank(x1: torch.Tensor, x2: torch.Tensor, expand_rank_1: bool = True):
     """Drops (or, for rank 1, adds) a trailing size-1 axis when ranks differ by one."""
     r1, r2 = x1.dim(), x2.dim()
@@ -197,8 +193,10 @@ def update_confusion_matrix_variables(variables: dict, y_true, y_pred, table: Th
         weights = lw if weights is None else weights * lw
 
     positive = y_true != 0
-    true_w = positive.to(dtype) if weights is None else torch.where(positive, weights, 0.0)
-    false_w = (~positive).to(dtype) if weights is None else torch.where(positive, 0.0, weights)
+    # Column 0 weighs the positives, column 1 the negatives: one histogram serves all cells.
+    w2 = torch.stack((positive, ~positive), dim=-1).to(dtype)
+    if weights is not None:
+        w2 = w2 * weights.unsqueeze(-1)
 
     num = table.num
     if table.evenly:
@@ -215,32 +213,25 @@ def update_confusion_matrix_variables(variables: dict, y_true, y_pred, table: Th
         num_labels = y_pred.shape[-1]
         flat_k = (k.reshape(-1, num_labels) * num_labels
                   + torch.arange(num_labels, device=device)).reshape(-1)
-        size, shape = (num + 1) * num_labels, (num + 1, num_labels)
+        size, shape = (num + 1) * num_labels, (num + 1, num_labels, 2)
     else:
-        flat_k, size, shape = k.reshape(-1), num + 1, (num + 1,)
-
-    def counts_above(w: torch.Tensor) -> torch.Tensor:
-        hist = torch.zeros(size, dtype=dtype, device=device).index_add_(0, flat_k, w.reshape(-1))
-        hist = hist.view(shape)[1:]
-        above = hist.flip(0).cumsum(0).flip(0)
-        return above if table.identity_order else above[table.rank]
-
-    def total(w: torch.Tensor) -> torch.Tensor:
-        return w.reshape(-1, y_pred.shape[-1]).sum(0) if multi_label else w.sum()
-
+        flat_k, size, shape = k.reshape(-1), num + 1, (num + 1, 2)
+    hist = torch.zeros((size, 2), dtype=dtype, device=device)
+    hist = hist.index_add_(0, flat_k, w2.reshape(-1, 2)).view(shape)
+    # at_least[j]: weight of the predictions exceeding at least j thresholds.
+    at_least = hist.flip(0).cumsum(0).flip(0)
+    totals, above = at_least[0], at_least[1:]
+    if not table.identity_order:
+        above = above[table.rank]
+    tp, fp = above[..., 0], above[..., 1]
+    keys, values = [], []
+    for cell in (TP, FP, TN, FN):
+        if cell in variables:
+            keys.append(variables[cell])
+            values.append(tp if cell == TP else fp if cell == FP
+                          else totals[..., 1] - fp if cell == TN else totals[..., 0] - tp)
     with torch.no_grad():
-        if TP in variables or FN in variables:
-            tp = counts_above(true_w)
-            if TP in variables:
-                variables[TP].add_(tp)
-            if FN in variables:
-                variables[FN].add_(total(true_w) - tp)
-        if FP in variables or TN in variables:
-            fp = counts_above(false_w)
-            if FP in variables:
-                variables[FP].add_(fp)
-            if TN in variables:
-                variables[TN].add_(total(false_w) - fp)
+        torch._foreach_add_(keys, values)
 
 
 def confusion_matrix_update(total_cm: torch.Tensor, labels: torch.Tensor, predictions: torch.Tensor,
