@@ -10,15 +10,20 @@ _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_beg
                 "on_batch_begin", "on_batch_end")
 
 
+def _defines(cb, hook: str) -> bool:
+    # A hook counts when the class overrides it or the instance carries its own function
+    # (LambdaCallback, or a hook assigned on an instance).
+    if hook in getattr(cb, "__dict__", {}):
+        return True
+    return getattr(type(cb), hook, None) is not getattr(Callback, hook)
+
+
 def _overrides(cb, hook: str) -> bool:
-    own = getattr(type(cb), hook, None)
-    base = getattr(Callback, hook)
-    if own is not base:
+    if _defines(cb, hook):
         return True
     # on_train_batch_* fall back to on_batch_*
     if hook in ("on_train_batch_begin", "on_train_batch_end"):
-        legacy = hook.replace("train_", "")
-        return getattr(type(cb), legacy) is not getattr(Callback, legacy)
+        return _defines(cb, hook.replace("train_", ""))
     return False
 
 
