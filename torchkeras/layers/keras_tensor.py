@@ -190,27 +190,18 @@ def _batch_unknown(x) -> bool:
 
 def symbolic_call(layer, args, kwargs, record: bool = True):
     """``layer(*args)`` on KerasTensors: build, infer output specs, record a Node."""
-    inputs = args[0]
-    if not layer.built:
-        layer._maybe_build(_shapes(inputs), None)
-    training = kwargs.get("training")
-    spec = None
-    if _overrides_output_shape(layer) and len(args) == 1 and not kwargs:
+    try:
+        spec = _symbolic_spec(layer, args, kwargs)
+    except Exception as e:
+        if "when calling layer '%s'" % layer.name in str(e):
+            raise
+        msg = "Exception encountered when calling layer '%s' (%s) on symbolic inputs %s: %s" % (
+            layer.name, type(layer).__name__, _shapes(args[0]), e)
         try:
-            shape = layer.compute_output_shape(_shapes(inputs))
-            dtype = _out_dtype(layer, inputs)
-            spec = _shape_to_kt(shape, dtype)
-        except NotImplementedError:
-            spec = None
-    if spec is None:
-        try:
-            out = _run_fake(layer, args, kwargs)
-        except Exception as e:
-            raise ValueError("Exception encountered when calling layer '%s' (%s) on symbolic "
-                             "inputs %s: %s" % (layer.name, type(layer).__name__,
-                                                _shapes(inputs), e)) from e
-        spec = _spec_from_fake(out, _batch_unknown(args))
-    del training
+            err = type(e)(msg)
+        except Exception:
+            err = ValueError(msg)
+        raise err from e
     if not record:
         return spec
     node = Node(layer, args, kwargs, spec)
@@ -218,6 +209,26 @@ def symbolic_call(layer, args, kwargs, record: bool = True):
     index = len(layer._inbound_nodes) - 1
     for i, kt in enumerate(node.output_tensors):
         kt._keras_history = (layer, index, i)
+    return spec
+
+
+def _symbolic_spec(layer, args, kwargs):
+    inputs = args[0]
+    if not layer.built:
+        layer._maybe_build(_shapes(inputs), None)
+    from torchkeras.layers.layer import Layer
+    if type(layer).compute_output_spec is not Layer.compute_output_spec:
+        return layer.compute_output_spec(*args, **kwargs)
+    spec = None
+    if _overrides_output_shape(layer) and len(args) == 1 and not kwargs:
+        try:
+            shape = layer.compute_output_shape(_shapes(inputs))
+            spec = _shape_to_kt(shape, _out_dtype(layer, inputs))
+        except NotImplementedError:
+            spec = None
+    if spec is None:
+        out = _run_fake(layer, args, kwargs)
+        spec = _spec_from_fake(out, _batch_unknown(args))
     return spec
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.modules import module as _torch_module
 
 from torchkeras import config as _config
 from torchkeras.layers import call_context as _ctx
@@ -26,7 +27,7 @@ _NAME_COUNTS: dict[str, int] = {}
 
 def to_snake_case(name: str) -> str:
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
     return s.lstrip("_") or "layer"
 
 
@@ -53,7 +54,8 @@ def _call_info(cls) -> tuple:
         var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
         names = [n for n, p in params.items() if n != "self"
                  and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        info = ("training" in params, "mask" in params, var_kw, names[0] if names else "inputs")
+        info = ("training" in params, "mask" in params, var_kw, names[0] if names else "inputs",
+                cls.compute_mask is not Layer.compute_mask)
         _CALL_INFO[cls] = info
     return info
 
@@ -262,7 +264,7 @@ class Layer(nn.Module):
         for key, m in self._modules.items():
             if isinstance(m, Layer):
                 m._collect_entries(out, seen)
-            elif m is not None:
+            elif m is not None and not _is_metric(m):
                 for k, p in m.named_parameters():
                     if id(p) not in seen:
                         seen.add(id(p))
@@ -426,55 +428,67 @@ class Layer(nn.Module):
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        if not args:
-            first = _call_info(type(self))[3]
-            if first in kwargs:
-                args = (kwargs.pop(first),)
-        if args and (is_symbolic(args[0]) or (len(args) > 1 and is_symbolic(args[1:]))):
-            from torchkeras.layers.keras_tensor import symbolic_call
-            return symbolic_call(self, args, kwargs)
-        inputs = args[0] if args else None
-        if not isinstance(inputs, torch.Tensor):
-            inputs = convert_input(inputs, device=self._input_device())
-            args = (inputs,) + args[1:]
-        if not self.built:
-            device = _first_device(inputs)
-            self._maybe_build(map_shapes(inputs), device)
-        elif self.autocast and isinstance(inputs, torch.Tensor) and inputs.is_floating_point() \
-                and not self._dtype_policy.is_mixed and inputs.dtype != self._dtype_policy.torch_compute:
-            args = (inputs.to(self._dtype_policy.torch_compute),) + args[1:]
+        if args:
             inputs = args[0]
-        has_training, has_mask, var_kw, _ = _call_info(type(self))
+        else:
+            first = _call_info(type(self))[3]
+            inputs = kwargs.pop(first, None)
+            args = (inputs,)
+        if type(inputs) is not torch.Tensor:
+            # Slow path: symbolic tensors, numpy/list inputs, tensor subclasses.
+            if is_symbolic(inputs) or (len(args) > 1 and is_symbolic(args[1:])):
+                from torchkeras.layers.keras_tensor import symbolic_call
+                return symbolic_call(self, args, kwargs)
+            if not isinstance(inputs, torch.Tensor):
+                inputs = convert_input(inputs, device=self._input_device())
+                args = (inputs,) + args[1:]
+        if not self.built:
+            self._maybe_build(map_shapes(inputs), _first_device(inputs))
+        policy = self._dtype_policy
+        if self.autocast and not policy.is_mixed and isinstance(inputs, torch.Tensor) \
+                and inputs.dtype != policy.torch_compute and inputs.is_floating_point():
+            inputs = inputs.to(policy.torch_compute)
+            args = (inputs,) + args[1:]
+        has_training, has_mask, var_kw, _, own_mask = _call_info(type(self))
         ctx = _ctx.STATE
         training = kwargs.pop("training", None)
-        explicit = training is not None
-        if not explicit:
-            training = ctx.training
-        if has_training or var_kw:
-            if training is not None:
-                kwargs["training"] = training
-        if has_mask and kwargs.get("mask") is None:
-            mask = _ctx.get_mask(inputs)
-            if mask is not None:
-                kwargs["mask"] = mask
-        top = ctx.depth == 0
-        if top:
-            _ctx.start_top_level_call()
         prev_training = ctx.training
-        if explicit:
-            ctx.training = training
-        ctx.depth += 1
+        if training is None:
+            training = prev_training
+        if training is not None and (has_training or var_kw):
+            kwargs["training"] = training
+        mask = kwargs.get("mask")
+        if mask is None and (has_mask or self.supports_masking):
+            mask = _ctx.get_mask(inputs)
+            if mask is not None and has_mask:
+                kwargs["mask"] = mask
+        depth = ctx.depth
+        if depth == 0 and ctx.loss_layers:
+            _ctx.start_top_level_call()
+        ctx.training = training
+        ctx.depth = depth + 1
         try:
-            outputs = nn.Module.__call__(self, *args, **kwargs)
+            if self._forward_hooks or self._forward_pre_hooks or _GLOBAL_HOOKS[0]():
+                outputs = nn.Module.__call__(self, *args, **kwargs)
+            else:
+                outputs = self.call(*args, **kwargs)
         finally:
-            ctx.depth -= 1
+            ctx.depth = depth
             ctx.training = prev_training
         if self.activity_regularizer is not None:
-            for out in _flat_tensors(outputs):
-                self.add_loss(self.activity_regularizer(out))
-        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
-            _ctx.set_mask(outputs, self.compute_mask(inputs, kwargs.get("mask")))
+            self._add_activity_losses(outputs)
+        if self.supports_masking and (own_mask or mask is not None):
+            if not _all_masked(outputs):
+                _ctx.set_mask(outputs, self.compute_mask(inputs, mask))
         return outputs
+
+    def _add_activity_losses(self, outputs) -> None:
+        for out in _flat_tensors(outputs):
+            penalty = self.activity_regularizer(out)
+            if out.ndim > 0 and out.shape[0] > 0:
+                # Keras averages the activity penalty over the batch.
+                penalty = penalty / out.shape[0]
+            self.add_loss(penalty)
 
     def _input_device(self):
         for p in self.parameters():
@@ -607,6 +621,27 @@ def _first_device(x):
     if isinstance(x, dict):
         return _first_device(list(x.values()))
     return None
+
+
+def _is_metric(module) -> bool:
+    # Metric state kept on a layer (e.g. a loss tracker) is not a layer weight.
+    return hasattr(module, "update_state") and hasattr(module, "result")
+
+
+def _hooks_active() -> bool:
+    m = _torch_module
+    return bool(m._global_forward_hooks or m._global_forward_pre_hooks
+                or m._global_backward_hooks or m._global_backward_pre_hooks)
+
+
+_GLOBAL_HOOKS = [_hooks_active]
+
+
+def _all_masked(outputs) -> bool:
+    if isinstance(outputs, torch.Tensor):
+        return getattr(outputs, "_keras_mask", None) is not None
+    flat = _flat_tensors(outputs)
+    return bool(flat) and all(getattr(t, "_keras_mask", None) is not None for t in flat)
 
 
 def _flat_tensors(x) -> list:

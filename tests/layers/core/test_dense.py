@@ -104,8 +104,6 @@ def test_activity_regularizer_adds_loss_each_call():
 
 
 @pytest.mark.keras_oracle
-@pytest.mark.xfail(strict=True, reason="core Layer.__call__ does not yet divide the activity "
-                   "regularizer loss by the batch size as Keras 3 does")
 def test_activity_regularizer_matches_keras(keras):
     x = np.random.default_rng(3).normal(size=(4, 5)).astype("float32")
     k = keras.layers.Dense(3, activity_regularizer="l1")

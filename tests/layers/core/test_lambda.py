@@ -40,7 +40,7 @@ def test_lambda_training_and_mask_args():
 
     def fn(x, mask=None, training=None):
         seen["mask"], seen["training"] = mask, training
-        return x
+        return x * 1.0   # a new tensor: the layer's compute_mask sets its mask
 
     layer = layers.Lambda(fn, mask=lambda inputs, mask: inputs[..., 0] > 0)
     assert layer.supports_masking

@@ -86,8 +86,6 @@ def test_activity_regularization_loss_value():
 
 
 @pytest.mark.keras_oracle
-@pytest.mark.xfail(strict=True, reason="core Layer.__call__ does not yet divide activity "
-                   "regularizer losses by the batch size as Keras 3 does")
 def test_activity_regularization_loss_matches_keras(keras):
     x = np.array([[1.0, -2.0], [3.0, 0.0]], "float32")
     k = keras.layers.ActivityRegularization(l1=0.1, l2=0.01)

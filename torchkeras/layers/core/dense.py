@@ -51,6 +51,8 @@ class Dense(Layer):
         self.bias_constraint = constraints.get(bias_constraint)
         self.supports_masking = True
         self._linear_act = self.activation is activations.linear
+        from torchkeras.activations.fast import fast_activation
+        self._act = fast_activation(self.activation)
 
     def build(self, input_shape) -> None:
         in_dim = input_shape[-1]
@@ -87,7 +89,7 @@ class Dense(Layer):
             raise ValueError("Dense layer '%s' expects inputs with last dimension %d, got shape %s"
                              % (self.name, self.weight.shape[1], tuple(inputs.shape)))
         out = F.linear(inputs, self.weight, self.bias)
-        return out if self._linear_act else self.activation(out)
+        return out if self._linear_act else self._act(out)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
