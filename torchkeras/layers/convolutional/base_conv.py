@@ -39,8 +39,13 @@ class ConvKernelMixin:
         "same" padding is asymmetric."""
         if self.padding != "same":
             return x, 0
-        padding, flat = cu.same_padding_args(x.shape[2:], self.kernel_size, self.strides,
-                                             self.dilation_rate)
+        spatial = x.shape[2:]
+        cache = self.__dict__.setdefault("_same_cache", {})
+        args = cache.get(spatial)
+        if args is None:
+            args = cache[spatial] = cu.same_padding_args(spatial, self.kernel_size,
+                                                         self.strides, self.dilation_rate)
+        padding, flat = args
         return (x if flat is None else F.pad(x, flat)), padding
 
     @property

@@ -88,12 +88,12 @@ class BaseConvTranspose(ConvKernelMixin, Layer):
 
     def call(self, inputs):
         x = cu.to_nc(inputs, self.data_format)
-        crops = cu.transpose_crops(x.shape[2:], self.kernel_size, self.strides, self.padding,
-                                   self.output_padding, self.dilation_rate)
-        # torch crops `p` on both sides and may extend the right by `op` < max(s, d):
-        # use that directly when Keras's crops fit, else crop/zero-pad the full output.
-        fits = all(l >= 0 and 0 <= l - r < max(s, d)
-                   for (l, r), s, d in zip(crops, self.strides, self.dilation_rate))
+        spatial = x.shape[2:]
+        cache = self.__dict__.setdefault("_crop_cache", {})
+        plan = cache.get(spatial)
+        if plan is None:
+            plan = cache[spatial] = self._plan(spatial)
+        crops, fits = plan
         if fits:
             y = self._conv_t(x, self.weight, self.bias, self.strides,
                              tuple(l for l, _ in crops), tuple(l - r for l, r in crops), 1,
@@ -108,6 +108,15 @@ class BaseConvTranspose(ConvKernelMixin, Layer):
                 y = y + self.bias.reshape((-1,) + (1,) * self.rank)
         y = cu.from_nc(y, self.data_format)
         return y if self._linear_act else self.activation(y)
+
+    def _plan(self, spatial):
+        crops = cu.transpose_crops(spatial, self.kernel_size, self.strides, self.padding,
+                                   self.output_padding, self.dilation_rate)
+        # torch crops `p` on both sides and may extend the right by `op` < max(s, d):
+        # use that directly when Keras's crops fit, else crop/zero-pad the full output.
+        fits = all(l >= 0 and 0 <= l - r < max(s, d)
+                   for (l, r), s, d in zip(crops, self.strides, self.dilation_rate))
+        return crops, fits
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

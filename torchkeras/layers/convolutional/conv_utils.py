@@ -80,19 +80,21 @@ def conv_output_shape(input_shape, filters, kernel_size, strides, padding, data_
     return (input_shape[0], filters) + out
 
 
+_TO_NC = {3: (0, 2, 1), 4: (0, 3, 1, 2), 5: (0, 4, 1, 2, 3)}
+_FROM_NC = {3: (0, 2, 1), 4: (0, 2, 3, 1), 5: (0, 2, 3, 4, 1)}
+
+
 def to_nc(x: torch.Tensor, data_format: str) -> torch.Tensor:
     """(N, *spatial, C) -> an (N, C, *spatial) view (torch's channels_last layout)."""
     if data_format == "channels_first":
         return x
-    n = x.dim()
-    return x.permute(0, n - 1, *range(1, n - 1))
+    return x.permute(_TO_NC[x.dim()])
 
 
 def from_nc(y: torch.Tensor, data_format: str) -> torch.Tensor:
     if data_format == "channels_first":
         return y
-    n = y.dim()
-    return y.permute(0, *range(2, n), 1)
+    return y.permute(_FROM_NC[y.dim()])
 
 
 def same_padding_args(spatial, kernel_size, strides, dilation_rate):
