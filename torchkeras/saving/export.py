@@ -15,6 +15,17 @@ from torch import nn
 from torchkeras.saving import file_utils
 
 
+class _Spec:
+    """Shape, dtype and name of one input (a leaf of the input structure)."""
+
+    __slots__ = ("shape", "dtype", "name")
+
+    def __init__(self, shape, dtype="float32", name=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype
+        self.name = name
+
+
 class _Program(nn.Module):
     """Feeds flat positional tensors to the model in its own input structure."""
 
@@ -46,13 +57,13 @@ def _flatten(structure) -> list:
 
 def input_signature_of(model):
     """The model's inputs as a structure of ``(shape, dtype, name)`` specs."""
-    from torchkeras.layers.keras_tensor import KerasTensor, map_structure
+    from torchkeras.layers.keras_tensor import map_structure
     if not getattr(model, "built", False):
         raise ValueError("The model provided has not yet been built. It must be built "
                          "before export.")
 
     def spec(kt):
-        return (tuple(kt.shape), kt.dtype, kt.name)
+        return _Spec(kt.shape, kt.dtype, kt.name)
     struct = getattr(model, "_inputs_struct", None)
     if struct is not None:
         return map_structure(spec, struct)
@@ -64,37 +75,38 @@ def input_signature_of(model):
         raise ValueError("Cannot infer the input signature of model '%s'; pass "
                          "`input_signature=` to export()." % model.name)
     if isinstance(shape, tuple) and all(d is None or isinstance(d, int) for d in shape):
-        return (shape, "float32", None)
-    return [(tuple(s), "float32", None) for s in shape]
+        return _Spec(shape)
+    return [_Spec(s) for s in shape]
 
 
 def _normalize_signature(signature):
     """User signatures: shapes, ``KerasTensor``s, tensors or ``(shape, dtype)`` specs."""
     from torchkeras.layers.keras_tensor import KerasTensor
+    if isinstance(signature, _Spec):
+        return signature
     if isinstance(signature, KerasTensor):
-        return (tuple(signature.shape), signature.dtype, signature.name)
+        return _Spec(signature.shape, signature.dtype, signature.name)
     if isinstance(signature, torch.Tensor):
-        return ((None,) + tuple(signature.shape[1:]), str(signature.dtype).replace("torch.", ""),
-                None)
+        return _Spec((None,) + tuple(signature.shape[1:]),
+                     str(signature.dtype).replace("torch.", ""))
     if isinstance(signature, dict):
         return {k: _normalize_signature(v) for k, v in signature.items()}
     if isinstance(signature, (list, tuple)):
         if signature and all(d is None or isinstance(d, int) for d in signature):
-            return (tuple(signature), "float32", None)
+            return _Spec(signature)
         if len(signature) in (2, 3) and isinstance(signature[0], (tuple, list)) and \
                 isinstance(signature[1], str):
-            return (tuple(signature[0]), signature[1],
-                    signature[2] if len(signature) == 3 else None)
+            return _Spec(signature[0], signature[1],
+                         signature[2] if len(signature) == 3 else None)
         items = [_normalize_signature(v) for v in signature]
         return items[0] if len(items) == 1 else items
     raise TypeError("Unsupported input_signature entry %r" % (signature,))
 
 
-def _sample(spec, device):
+def _sample(spec: _Spec, device):
     from torchkeras import config as _config
-    shape, dtype, _ = spec
-    concrete = tuple(2 if d is None else d for d in shape)
-    torch_dtype = _config.to_torch_dtype(dtype)
+    concrete = tuple(2 if d is None else d for d in spec.shape)
+    torch_dtype = _config.to_torch_dtype(spec.dtype)
     if torch_dtype.is_floating_point:
         return torch.randn(concrete, dtype=torch_dtype, device=device)
     return torch.zeros(concrete, dtype=torch_dtype, device=device)
@@ -116,8 +128,9 @@ def export_program(model, input_signature=None, **kwargs):
     samples = tuple(_sample(s, device) for s in specs)
     dynamic = kwargs.pop("dynamic_shapes", None)
     if dynamic is None:
-        dynamic = tuple({i: torch.export.Dim.AUTO for i, d in enumerate(s[0]) if d is None}
-                        or None for s in specs)
+        # ``forward(*flat)``: one entry for the var-positional tuple, one dict per input.
+        dynamic = (tuple({i: torch.export.Dim.AUTO for i, d in enumerate(s.shape) if d is None}
+                         or None for s in specs),)
     strict = kwargs.pop("strict", False)
     if kwargs:
         raise ValueError("Unsupported export arguments: %s" % sorted(kwargs))
@@ -188,7 +201,13 @@ def _export_onnx(model, path: str, input_signature, **kwargs) -> None:
         raise ImportError("format='onnx' needs the `onnx` and `onnxscript` packages: "
                           "`pip install torchkeras[onnx]`.") from e
     exported, _, specs = export_program(model, input_signature, **kwargs)
-    names = [s[2] or "input_%d" % i for i, s in enumerate(specs)]
+    # The ONNX exporter reads values with ``Tensor.numpy(force=True)``: hand it plain
+    # parameters rather than torchkeras Variables.
+    state = exported.state_dict
+    for key, value in list(state.items()):
+        if isinstance(value, nn.Parameter) and type(value) is not nn.Parameter:
+            state[key] = nn.Parameter(value.detach(), requires_grad=value.requires_grad)
+    names = [s.name or "input_%d" % i for i, s in enumerate(specs)]
     with file_utils.atomic_path(path) as tmp:
         onnx_path = tmp + ".onnx"
         try:

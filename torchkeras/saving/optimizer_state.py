@@ -28,20 +28,26 @@ def restore_optimizer(model, reader) -> None:
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or not hasattr(optimizer, "load_own_variables"):
         return
-    if getattr(model, "built", False) and hasattr(optimizer, "build"):
-        optimizer.build(model.trainable_weights)
+    built = getattr(model, "built", False) and hasattr(optimizer, "build")
     if reader.has(OPTIMIZER):
+        if built:
+            optimizer.build(model.trainable_weights)
         source = SafetensorsSource(data=reader.read(OPTIMIZER),
                                    origin="%s (%s)" % (reader.origin, OPTIMIZER))
         if source.metadata.get("built") == "0":
             return
         optimizer.load_own_variables(index_store(source, source.names(), prefix=""))
     elif reader.has(KERAS_WEIGHTS):
+        # Keras numbers the slots following its own order of the trainable weights.
+        if built:
+            optimizer.build(keras_trainable_order(model))
         source = H5Source(data=reader.read(KERAS_WEIGHTS), origin=reader.origin)
         try:
             _restore_from_keras(model, optimizer, source)
         finally:
             source.close()
+    elif built:
+        optimizer.build(model.trainable_weights)
 
 
 def _restore_from_keras(model, optimizer, source: H5Source) -> None:
@@ -51,8 +57,6 @@ def _restore_from_keras(model, optimizer, source: H5Source) -> None:
     if not names:
         return
     try:
-        if not _same_variable_order(model):
-            raise ValueError("Keras orders this model's trainable weights differently")
         store = index_store(source, names, prefix="optimizer/vars/")
         store = _keras_slots_to_torch(model, optimizer, store)
         optimizer.load_own_variables(store)
@@ -62,18 +66,18 @@ def _restore_from_keras(model, optimizer, source: H5Source) -> None:
                       stacklevel=4)
 
 
-def _same_variable_order(model) -> bool:
-    """Whether Keras's trainable-variable order (its layer order) equals ours."""
-    ours = [id(p) for p in model.trainable_weights]
-    keras_order, seen = [], set()
-    layers = keras_layer_order(model) if hasattr(model, "layers") else [model]
-    for layer in layers:
-        for p in layer.trainable_weights:
-            if id(p) not in seen:
-                seen.add(id(p))
-                keras_order.append(id(p))
-    own = [id(p) for p in model._parameters.values() if p is not None and p.requires_grad]
-    return ours in (keras_order, own + keras_order)
+def keras_trainable_order(model) -> list:
+    """The model's trainable weights in the order Keras lists them (its layer order)."""
+    ours = model.trainable_weights
+    wanted = {id(p) for p in ours}
+    order, seen = [], set()
+    own = [p for p in model._parameters.values() if p is not None]
+    layers = keras_layer_order(model) if hasattr(model, "layers") else []
+    for p in own + [w for layer in layers for w in layer.trainable_weights]:
+        if id(p) in wanted and id(p) not in seen:
+            seen.add(id(p))
+            order.append(p)
+    return order + [p for p in ours if id(p) not in seen]
 
 
 def _keras_slots_to_torch(model, optimizer, store: dict) -> dict:
