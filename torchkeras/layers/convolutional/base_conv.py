@@ -128,7 +128,7 @@ class BaseConv(ConvKernelMixin, Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self._linear_act = self.activation is activations.linear
-        self._conv = cu.CONV_FNS[rank]
+        self._lift = rank == 1 and self.data_format == "channels_last"
 
     def build(self, input_shape) -> None:
         in_ch = self._channels(input_shape)
@@ -153,8 +153,8 @@ class BaseConv(ConvKernelMixin, Layer):
             x, padding = F.pad(x, [self.dilation_rate[0] * (self.kernel_size[0] - 1), 0]), 0
         else:
             x, padding = self._pad_same(x)
-        y = self._conv(x, self.weight, self.bias, self.strides, padding, self.dilation_rate,
-                       self.groups)
+        y = cu.conv(x, self.weight, self.bias, self.strides, padding, self.dilation_rate,
+                    self.groups, self._lift)
         y = cu.from_nc(y, self.data_format)
         return y if self._linear_act else self.activation(y)
 

@@ -72,7 +72,7 @@ class BaseConvTranspose(ConvKernelMixin, Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self._linear_act = self.activation is activations.linear
-        self._conv_t = cu.CONV_T_FNS[rank]
+        self._lift = rank == 1 and self.data_format == "channels_last"
         self.groups = 1
 
     def build(self, input_shape) -> None:
@@ -95,11 +95,12 @@ class BaseConvTranspose(ConvKernelMixin, Layer):
             plan = cache[spatial] = self._plan(spatial)
         crops, fits = plan
         if fits:
-            y = self._conv_t(x, self.weight, self.bias, self.strides,
-                             tuple(l for l, _ in crops), tuple(l - r for l, r in crops), 1,
-                             self.dilation_rate)
+            y = cu.conv_transpose(x, self.weight, self.bias, self.strides,
+                                  tuple(l for l, _ in crops), tuple(l - r for l, r in crops),
+                                  self.dilation_rate, self._lift)
         else:
-            y = self._conv_t(x, self.weight, None, self.strides, 0, 0, 1, self.dilation_rate)
+            y = cu.conv_transpose(x, self.weight, None, self.strides, 0, 0, self.dilation_rate,
+                                  self._lift)
             flat = []
             for l, r in reversed(crops):
                 flat += [-l, -r]

@@ -76,7 +76,7 @@ class BaseDepthwiseConv(ConvKernelMixin, Layer):
         self.depthwise_constraint = constraints.get(depthwise_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self._linear_act = self.activation is activations.linear
-        self._conv = cu.CONV_FNS[rank]
+        self._lift = rank == 1 and self.data_format == "channels_last"
 
     def build(self, input_shape) -> None:
         in_ch = self._channels(input_shape)
@@ -105,8 +105,8 @@ class BaseDepthwiseConv(ConvKernelMixin, Layer):
     def call(self, inputs):
         x = cu.to_nc(inputs, self.data_format)
         x, padding = self._pad_same(x)
-        y = self._conv(x, self.weight, self.bias, self.strides, padding, self.dilation_rate,
-                       x.shape[1])
+        y = cu.conv(x, self.weight, self.bias, self.strides, padding, self.dilation_rate,
+                    x.shape[1], self._lift)
         y = cu.from_nc(y, self.data_format)
         return y if self._linear_act else self.activation(y)
 

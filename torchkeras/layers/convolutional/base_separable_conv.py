@@ -102,9 +102,10 @@ class BaseSeparableConv(BaseDepthwiseConv):
     def call(self, inputs):
         x = cu.to_nc(inputs, self.data_format)
         x, padding = self._pad_same(x)
-        y = self._conv(x, self.depthwise_weight, None, self.strides, padding,
-                       self.dilation_rate, x.shape[1])
-        y = self._conv(y, self.pointwise_weight, self.bias)
+        y = cu.conv(x, self.depthwise_weight, None, self.strides, padding,
+                    self.dilation_rate, x.shape[1], self._lift)
+        ones = (1,) * self.rank
+        y = cu.conv(y, self.pointwise_weight, self.bias, ones, 0, ones, 1, self._lift)
         y = cu.from_nc(y, self.data_format)
         return y if self._linear_act else self.activation(y)
 

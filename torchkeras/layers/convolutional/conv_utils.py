@@ -11,6 +11,30 @@ CONV_FNS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 CONV_T_FNS = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 
 
+def conv(x, weight, bias, strides, padding, dilation, groups: int = 1, lift: bool = False):
+    """F.convNd on an (N, C, *spatial) tensor. ``lift``: run a 1D convolution of a
+    channels_last view as a 2D one over (N, C, 1, L) — that view is in torch's
+    channels_last 2D memory format, whose CPU kernels are much faster than conv1d's."""
+    if lift:
+        pad = (0, padding) if isinstance(padding, int) else (0,) + tuple(padding)
+        return F.conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, (1,) + tuple(strides), pad,
+                        (1,) + tuple(dilation), groups).squeeze(2)
+    return CONV_FNS[x.dim() - 2](x, weight, bias, strides, padding, dilation, groups)
+
+
+def conv_transpose(x, weight, bias, strides, padding, output_padding, dilation,
+                   lift: bool = False):
+    """F.conv_transposeNd on an (N, C, *spatial) tensor (``lift`` as in :func:`conv`)."""
+    if lift:
+        def two(v):
+            return (0,) + tuple(v) if isinstance(v, (tuple, list)) else (0, v)
+        return F.conv_transpose2d(x.unsqueeze(2), weight.unsqueeze(2), bias,
+                                  (1,) + tuple(strides), two(padding), two(output_padding), 1,
+                                  (1,) + tuple(dilation)).squeeze(2)
+    return CONV_T_FNS[x.dim() - 2](x, weight, bias, strides, padding, output_padding, 1,
+                                   dilation)
+
+
 def standardize_tuple(value, n: int, name: str, allow_zero: bool = False,
                       layer: str = "Layer") -> tuple:
     """An int or n ints -> a tuple of n non-negative (or positive) ints."""
