@@ -197,37 +197,31 @@ class BatchNormalization(Layer):
         return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
 
     def _moments(self, x, mask):
+        """Batch mean and biased variance per channel, as Keras computes them; with
+        ``synchronized`` under torch.distributed, over the batches of all ranks."""
         dims = [d for d in range(x.dim()) if d != self._axis]
-        if mask is None:
-            w = None
-            count = x.numel() // x.shape[self._axis]
-            total = x.sum(dims)
-            total_sq = (x * x).sum(dims)
-        else:
-            w = mask.unsqueeze(-1).expand_as(x).to(x.dtype)
-            count = w.sum(dims)
-            total = (x * w).sum(dims)
-            total_sq = None
-        if self._distributed():
+        sync = self._distributed()
+        if sync:
             from torch.distributed.nn.functional import all_reduce
-            if w is None:
-                total, total_sq = all_reduce(total), all_reduce(total_sq)
-                count = count * torch.distributed.get_world_size()
-            else:
-                total, count = all_reduce(total), all_reduce(count)
-        if w is None:
-            mean = total / count
-            var = total_sq / count - mean * mean
-        else:
-            mean = total / (count + _MASK_EPS)
-            shape = [1] * x.dim()
-            shape[self._axis] = -1
-            sq = ((x - mean.reshape(shape)) * w).square().sum(dims)
-            if self._distributed():
-                from torch.distributed.nn.functional import all_reduce
-                sq = all_reduce(sq)
-            var = sq / (count + _MASK_EPS)
-        return mean, var
+        c = x.shape[self._axis]
+        if mask is None:
+            count = x.new_full((c,), float(x.numel() // c))
+            s1, s2 = x.sum(dims), x.square().sum(dims)
+            if sync:  # one collective; differentiable, so gradients see every rank
+                s1, s2, count = all_reduce(torch.cat([s1, s2, count])).split(c)
+            mean = s1 / count
+            return mean, s2 / count - mean * mean
+        w = mask.unsqueeze(-1).expand_as(x).to(x.dtype)
+        count, s1 = w.sum(dims), (x * w).sum(dims)
+        if sync:
+            s1, count = all_reduce(torch.cat([s1, count])).split(c)
+        mean = s1 / (count + _MASK_EPS)
+        shape = [1] * x.dim()
+        shape[self._axis] = -1
+        sq = ((x - mean.reshape(shape)) * w).square().sum(dims)
+        if sync:
+            sq = all_reduce(sq)
+        return mean, sq / (count + _MASK_EPS)
 
     def _train_manual(self, x, mask):
         mean, var = self._moments(x, mask)
