@@ -1,9 +1,6 @@
 """Files written by real Keras 3 load into torchkeras, and ours load into Keras."""
-import os
-
 import numpy as np
 import pytest
-import torch
 
 import torchkeras as tk
 

@@ -174,6 +174,12 @@ def test_overwrite_false_refuses_existing_file(tmp_path):
     model.save_weights(str(tmp_path / "new.safetensors"), overwrite=False)
 
 
+def test_keras_extension_is_not_a_weights_name(tmp_path):
+    with pytest.raises(ValueError, match="model.save"):
+        make_mlp().save_weights(str(tmp_path / "w.keras"))
+    assert not os.listdir(tmp_path)
+
+
 def test_unbuilt_model_is_an_error(tmp_path):
     model = tk.Sequential([tk.layers.Dense(2)])
     with pytest.raises(ValueError, match="not yet been built"):

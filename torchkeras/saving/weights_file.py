@@ -43,6 +43,9 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
         >>> model.save_weights("ckpt.safetensors")
     """
     path = os.fspath(filepath)
+    if path.endswith(".keras"):
+        raise ValueError("save_weights writes weights only: use a `.weights.h5` or "
+                         "`.safetensors` name, or `model.save(%r)` for a whole model." % path)
     _check_built(model, "saving")
     file_utils.check_overwrite(path, overwrite)
     slots = weight_slots(model)
@@ -99,8 +102,11 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
         finally:
             source.close()
     else:
-        load_from_safetensors(model, SafetensorsSource(path=path, origin=origin),
-                              skip_mismatch)
+        source = SafetensorsSource(path=path, origin=origin)
+        try:
+            load_from_safetensors(model, source, skip_mismatch)
+        finally:
+            source.close()
 
 
 def load_from_safetensors(model, source: SafetensorsSource, skip_mismatch: bool) -> None:

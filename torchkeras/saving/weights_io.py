@@ -56,6 +56,13 @@ class SafetensorsSource:
             raise WeightsFileError("%s is not a valid safetensors file (corrupted, truncated "
                                    "or of another format): %s" % (origin, e)) from e
 
+    def close(self) -> None:
+        """Releases the memory map of a file source."""
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            handle.__exit__(None, None, None)
+            self._handle = None
+
     def names(self) -> list:
         return list(self._tensors) if self._tensors is not None else list(self._handle.keys())
 
