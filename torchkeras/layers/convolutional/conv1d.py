@@ -7,17 +7,19 @@ from torchkeras.layers.convolutional.base_conv import BaseConv
 class Conv1D(BaseConv):
     """1D convolution (temporal).
 
-    Inputs are ``(batch, steps, channels)`` (``channels_last``) or channels-first. The kernel is stored
-    as ``nn.Conv1d`` stores it (``weight``: ``(filters, in // groups, *kernel_size)``);
+    Inputs are ``(batch, steps, channels)`` (``channels_last``) or channels-first.
+    The kernel is stored as ``nn.Conv1d`` stores it (``weight``:
+    ``(filters, in // groups, *kernel_size)``);
     ``get_weights`` gives Keras's ``(*kernel_size, in // groups, filters)``.
 
     Args:
         filters: Number of output channels.
-        kernel_size: Int or tuple of 1 ints.
-        strides: Int or tuple of 1 ints.
-        padding: ``"valid"`` or ``"same"`` (TensorFlow's placement), or ``"causal"`` (left padding only).
+        kernel_size: Int or tuple of 1 int.
+        strides: Int or tuple of 1 int.
+        padding: ``"valid"``, ``"same"`` (TensorFlow's placement) or ``"causal"`` (left
+            padding only).
         data_format: ``"channels_last"``, ``"channels_first"`` or None (global setting).
-        dilation_rate: Int or tuple of 1 ints.
+        dilation_rate: Int or tuple of 1 int.
         groups: Number of channel groups (``filters`` and input channels divisible by it).
         activation: Activation name or callable (None: linear).
         use_bias: Whether to add a bias.

@@ -7,8 +7,9 @@ from torchkeras.layers.convolutional.base_conv import BaseConv
 class Conv2D(BaseConv):
     """2D convolution (spatial over images).
 
-    Inputs are ``(batch, height, width, channels)`` (``channels_last``) or channels-first. The kernel is stored
-    as ``nn.Conv2d`` stores it (``weight``: ``(filters, in // groups, *kernel_size)``);
+    Inputs are ``(batch, height, width, channels)`` (``channels_last``) or channels-first.
+    The kernel is stored as ``nn.Conv2d`` stores it (``weight``:
+    ``(filters, in // groups, *kernel_size)``);
     ``get_weights`` gives Keras's ``(*kernel_size, in // groups, filters)``.
 
     Args:

@@ -7,8 +7,9 @@ from torchkeras.layers.convolutional.base_conv import BaseConv
 class Conv3D(BaseConv):
     """3D convolution (spatial over volumes).
 
-    Inputs are ``(batch, d1, d2, d3, channels)`` (``channels_last``) or channels-first. The kernel is stored
-    as ``nn.Conv3d`` stores it (``weight``: ``(filters, in // groups, *kernel_size)``);
+    Inputs are ``(batch, d1, d2, d3, channels)`` (``channels_last``) or channels-first.
+    The kernel is stored as ``nn.Conv3d`` stores it (``weight``:
+    ``(filters, in // groups, *kernel_size)``);
     ``get_weights`` gives Keras's ``(*kernel_size, in // groups, filters)``.
 
     Args:
