@@ -14,12 +14,12 @@ class ConvKernelMixin:
     """Helpers shared by the convolution layers: channel lookup, "same" padding and a
     kernel created in Keras's layout (so initializer fans match) but stored in torch's."""
 
-    def _channels(self, input_shape) -> int:
+    def _channels(self, input_shape, required: bool = True):
         if len(input_shape) != self.rank + 2:
             raise ValueError("%s expects inputs of rank %d, got shape %s"
                              % (type(self).__name__, self.rank + 2, tuple(input_shape)))
         c = input_shape[-1] if self.data_format == "channels_last" else input_shape[1]
-        if c is None:
+        if c is None and required:
             raise ValueError("%s expects the channel dimension of its input to be known, got "
                              "input shape %s" % (type(self).__name__, tuple(input_shape)))
         return c

@@ -121,7 +121,7 @@ class BaseConvTranspose(ConvKernelMixin, Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        self._channels(input_shape)
+        self._channels(input_shape, required=False)
         spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
         ops = self.output_padding or (None,) * self.rank
         out = tuple(cu.transpose_output_length(s, k, st, self.padding, op, d) for s, k, st, op, d

@@ -111,8 +111,9 @@ class BaseDepthwiseConv(ConvKernelMixin, Layer):
         return y if self._linear_act else self.activation(y)
 
     def compute_output_shape(self, input_shape):
-        in_ch = self._channels(input_shape)
-        return cu.conv_output_shape(input_shape, in_ch * self.depth_multiplier,
+        in_ch = self._channels(input_shape, required=False)
+        return cu.conv_output_shape(input_shape,
+                                    None if in_ch is None else in_ch * self.depth_multiplier,
                                     self.kernel_size, self.strides, self.padding,
                                     self.data_format, self.dilation_rate, type(self).__name__)
 

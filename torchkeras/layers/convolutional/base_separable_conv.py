@@ -110,7 +110,7 @@ class BaseSeparableConv(BaseDepthwiseConv):
         return y if self._linear_act else self.activation(y)
 
     def compute_output_shape(self, input_shape):
-        self._channels(input_shape)
+        self._channels(input_shape, required=False)
         return cu.conv_output_shape(input_shape, self.filters, self.kernel_size, self.strides,
                                     self.padding, self.data_format, self.dilation_rate,
                                     type(self).__name__)
