@@ -105,6 +105,8 @@ def to_torch_dtype(dtype) -> torch.dtype:
         return _DTYPES[_FLOATX]
     if isinstance(dtype, torch.dtype):
         return dtype
+    if isinstance(dtype, str) and dtype in _DTYPES:
+        return _DTYPES[dtype]
     name = getattr(dtype, "name", None) or str(dtype)
     if name.startswith("torch."):
         name = name[len("torch."):]

@@ -63,6 +63,12 @@ def sparse_categorical_accuracy(y_true, y_pred) -> torch.Tensor:
     Example:
         >>> sparse_categorical_accuracy([[2], [1]], [[0.1, 0.6, 0.3], [0.05, 0.95, 0]])
     """
+    if type(y_true) is torch.Tensor and type(y_pred) is torch.Tensor and y_pred.dim() == 2 \
+            and not y_true.is_floating_point() and y_true.device == y_pred.device:
+        # Fast path for (N,) or (N, 1) integer labels against (N, C) scores.
+        labels = y_true.reshape(-1) if y_true.dim() == 2 and y_true.shape[-1] == 1 else y_true
+        if labels.dim() == 1:
+            return (labels == y_pred.argmax(-1)).to(_floatx())
     y_pred = mu.to_tensor(y_pred)
     y_true = mu.to_tensor(y_true, y_pred.device, y_pred.dtype)
     org_shape = y_true.shape
@@ -198,6 +204,19 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
     def __init__(self, name: str = "sparse_categorical_accuracy", dtype=None):
         super().__init__(fn=sparse_categorical_accuracy, name=name, dtype=dtype)
         self._direction = "up"
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        if sample_weight is None and type(y_true) is torch.Tensor and \
+                type(y_pred) is torch.Tensor and y_pred.dim() == 2 and \
+                not y_true.is_floating_point() and y_pred.device == y_true.device and \
+                getattr(y_pred, "_keras_mask", None) is None:
+            labels = y_true.reshape(-1) if y_true.dim() == 2 and y_true.shape[-1] == 1 else y_true
+            if labels.dim() == 1 and labels.shape[0] == y_pred.shape[0]:
+                # Training-loop fast path: count matches directly (3 small ops; the
+                # operands carry no autograd history, so no no_grad context is needed).
+                self._defer((labels == y_pred.detach().argmax(-1)).sum(), 1, labels.shape[0])
+                return
+        super().update_state(y_true, y_pred, sample_weight)
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}

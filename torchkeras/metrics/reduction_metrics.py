@@ -101,6 +101,56 @@ class Mean(Metric):
                                        name="total")
         self.count = self.add_variable(shape=(), initializer="zeros", dtype=self.dtype,
                                        name="count")
+        # The training loop's per-step updates are buffered: device-side terms to add to
+        # `total` and host-side sample counts wait here and are folded in when anything
+        # reads the state, so a step costs no extra device op for bookkeeping.
+        self._pending = 0.0
+        self._buf = []
+
+    def _defer(self, value: torch.Tensor, weight: float, count: float) -> None:
+        """Adds ``weight * value`` to total and ``count`` to count, lazily."""
+        d = self.__dict__
+        d["_buf"].append((value, weight))
+        d["_pending"] += count
+        if len(d["_buf"]) >= 256:
+            self._flush()
+
+    def _flush(self) -> None:
+        d = self.__dict__
+        buf, pending = d.get("_buf"), d.get("_pending")
+        if not buf and not pending:
+            return
+        d["_buf"], d["_pending"] = [], 0.0
+        total = super().__getattr__("total")
+        with torch.no_grad():
+            if buf:
+                groups: dict = {}
+                for value, weight in buf:
+                    groups.setdefault(weight, []).append(value)
+                for weight, values in groups.items():
+                    acc = values[0] if len(values) == 1 else torch.stack(values).sum()
+                    if weight == 1:
+                        total.add_(acc)
+                    else:
+                        total.add_(acc, alpha=weight)
+            if pending:
+                super().__getattr__("count").add_(pending)
+
+    def __getattr__(self, name: str):
+        if name in ("total", "count") and (self.__dict__.get("_buf") or
+                                           self.__dict__.get("_pending")):
+            self._flush()
+        return super().__getattr__(name)
+
+    @property
+    def variables(self) -> list:
+        self._flush()
+        return super().variables
+
+    def reset_state(self) -> None:
+        self.__dict__["_pending"] = 0.0
+        self.__dict__["_buf"] = []
+        super().reset_state()
 
     def update_state(self, values, sample_weight=None) -> None:
         if sample_weight is None and type(values) is torch.Tensor and values.dim() == 0 \
@@ -131,8 +181,7 @@ class Mean(Metric):
             self.total.add_(value.detach() * count)
             self.count.add_(count)
         else:
-            self.total.add_(value.detach(), alpha=count)
-            self.count.add_(count)
+            self._defer(value if not value.requires_grad else value.detach(), count, count)
 
     def result(self) -> torch.Tensor:
         return mu.divide_no_nan(self.total.detach(), self.count.detach())
@@ -164,6 +213,15 @@ class MeanMetricWrapper(Mean):
             self._direction = "down"
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        if sample_weight is None and type(y_pred) is torch.Tensor and \
+                type(y_true) is torch.Tensor and y_pred.device == self.total.device and \
+                getattr(y_pred, "_keras_mask", None) is None:
+            # Training-loop fast path: plain tensors, no weights, no mask.
+            values = self._fn(y_true, y_pred, **self._fn_kwargs)
+            if values.dim() > 1:
+                values = values.mean(dim=tuple(range(1, values.dim())))
+            self._defer(values.detach().sum(), 1, float(values.shape[0]) if values.dim() else 1.0)
+            return
         mask = mu.keras_mask(y_pred)
         y_true = self._convert(y_true)
         y_pred = self._convert(y_pred)

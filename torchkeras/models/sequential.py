@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import torch
+
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
@@ -61,6 +63,7 @@ class Sequential(Model):
         if not self.layers and self._input_layer is None and layer._declared_input_shape:
             self.__dict__["_input_layer"] = InputLayer(batch_shape=layer._declared_input_shape)
         self.add_module(_module_key(layer.name), layer)
+        self._invalidate_plan()
         if self._input_layer is not None:
             prev = self._outputs_kt[-1] if self._outputs_kt else self._input_layer.output_tensor
             self._outputs_kt.append(layer(prev))
@@ -80,6 +83,7 @@ class Sequential(Model):
                 del self._modules[key]
         if self._outputs_kt:
             self._outputs_kt.pop()
+        self._invalidate_plan()
         return last
 
     def build(self, input_shape=None) -> None:
@@ -98,6 +102,7 @@ class Sequential(Model):
             self._outputs_kt.append(x)
         self.built = True
         self._build_input_shape = input_shape
+        self._invalidate_plan()
 
     def _maybe_build(self, shapes, device=None) -> None:
         if self.built:
@@ -110,11 +115,30 @@ class Sequential(Model):
             self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self.__dict__["_plan"] = _fast_plan(self.layers)
+        if plan and type(inputs) is torch.Tensor and inputs.dtype == torch.float32 \
+                and getattr(inputs, "_keras_mask", None) is None:
+            # Every layer is a plain built Layer: call its `call` directly (the outer
+            # __call__ already set the training flag and nesting depth for them).
+            x = inputs
+            for layer, fn, takes_training in plan:
+                if layer._forward_hooks or layer._forward_pre_hooks:
+                    x = layer(x)
+                elif takes_training and training is not None:
+                    x = fn(x, training=training)
+                else:
+                    x = fn(x)
+            return x
         x = inputs
         for layer in self._modules.values():
             if isinstance(layer, Layer):
                 x = layer(x)
         return x
+
+    def _invalidate_plan(self) -> None:
+        self.__dict__["_plan"] = None
 
     # ------------------------------------------------------------------ shapes
     @property
@@ -169,6 +193,25 @@ class Sequential(Model):
         if not model.built and shape is not None:
             model.build(tuple(shape))
         return model
+
+
+def _fast_plan(layers) -> list:
+    """[(layer, layer.call, takes training)] when every layer can be called directly.
+
+    A layer qualifies when it is built, uses the standard ``Layer.__call__``, computes
+    in float32, creates no masks and has no activity regularizer; otherwise ``[]``.
+    """
+    from torchkeras.layers.layer import _call_info
+    plan = []
+    for layer in layers:
+        info = _call_info(type(layer))
+        policy = layer._dtype_policy
+        if not layer.built or type(layer).__call__ is not Layer.__call__ \
+                or layer.activity_regularizer is not None or info[4] or info[1] \
+                or policy.is_mixed or policy.torch_compute != torch.float32:
+            return []
+        plan.append((layer, layer.call, info[0] or info[2]))
+    return plan
 
 
 def _module_key(name: str) -> str:

@@ -138,6 +138,7 @@ class ArrayAdapter:
             return t.pin_memory() if (not on_device and device.type == "cuda") else t
         self.data = map_structure(move, pack_x_y_sample_weight(x, y, sample_weight))
         self.copy_to = None if on_device else device
+        self._flat = all(isinstance(t, torch.Tensor) for t in self.data)
         self.num_samples = n
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -151,6 +152,12 @@ class ArrayAdapter:
         return self.steps or self.num_batches
 
     def _batch(self, start: int, stop: int):
+        if self._flat and self.copy_to is None:
+            # Common case, (x, y[, w]) plain tensors: slice without tree mapping.
+            if self._perm is not None:
+                idx = self._perm[start:stop]
+                return tuple(t.index_select(0, idx) for t in self.data)
+            return tuple(t[start:stop] for t in self.data)
         if self._perm is not None:
             idx = self._perm[start:stop]
             batch = map_structure(lambda t: t.index_select(0, idx) if isinstance(t, torch.Tensor)

@@ -11,6 +11,7 @@ from torchkeras import config as _config
 from torchkeras.layers import call_context as _ctx
 from torchkeras.trainers import compile_utils
 from torchkeras.trainers.data import unpack_x_y_sample_weight
+from torchkeras.trainers.lazy_logs import LazyLogs
 from torchkeras.trainers.loops import LoopsMixin
 
 
@@ -173,7 +174,7 @@ class Trainer(LoopsMixin):
         """Updates the compiled metrics and returns all metric results (device tensors)."""
         if self._compile_metrics is not None and y is not None:
             self._compile_metrics.update_state(y, y_pred, sample_weight)
-        return self.get_metrics_result()
+        return LazyLogs(self.get_metrics_result)
 
     # ------------------------------------------------------------------ steps
     def _forward(self, x, training: bool):
