@@ -24,11 +24,34 @@ def test_unscales_gradients_before_the_inner_update(helpers, data):
     assert int(opt.iterations) == 1
 
 
-@pytest.mark.parametrize("bad", [float("inf"), float("-inf"), float("nan")])
-def test_non_finite_step_is_skipped_and_scale_halves(helpers, data, bad):
+INNER = {
+    "adam-fused": lambda: tko.Adam(learning_rate=0.1),
+    "adamw-fused-excluded": lambda: _excluding(tko.AdamW(learning_rate=0.1, amsgrad=True,
+                                                         weight_decay=0.1)),
+    "adam-ema": lambda: tko.Adam(learning_rate=0.1, use_ema=True),
+    "adam-foreach": lambda: _foreach(tko.Adam(learning_rate=0.1, weight_decay=0.1)),
+    "rmsprop": lambda: tko.RMSprop(centered=True, momentum=0.5, clipnorm=1.0),
+    "nadam-accumulating": lambda: tko.Nadam(gradient_accumulation_steps=2),
+    "lamb": lambda: tko.Lamb(weight_decay=0.1),
+}
+
+
+def _excluding(opt):
+    opt.exclude_from_weight_decay(var_names=["v1"])
+    return opt
+
+
+def _foreach(opt):
+    opt._fused = False
+    return opt
+
+
+@pytest.mark.parametrize("inner_name", sorted(INNER))
+@pytest.mark.parametrize("bad", [float("inf"), float("nan")])
+def test_non_finite_step_is_skipped_and_scale_halves(helpers, data, bad, inner_name):
     weights, grads = data
     params = helpers.torch_params(weights)
-    inner = tko.Adam(learning_rate=0.1, use_ema=True)
+    inner = INNER[inner_name]()
     opt = tko.LossScaleOptimizer(inner, initial_scale=1024.0)
     opt.build(params)
     _step(opt, params, grads[0])
@@ -37,6 +60,8 @@ def test_non_finite_step_is_skipped_and_scale_halves(helpers, data, bad):
     before_slots = [v.detach().clone() for v in inner.variables[2:]]
     poisoned = [g.copy() for g in grads[2]]
     poisoned[1][0] = bad
+    fast = inner._can_skip_on_device()
+    assert fast == inner_name.startswith(("adam-fused", "adamw-fused"))
     _step(opt, params, poisoned)
     for a, b in zip(before_params, params):
         assert torch.equal(a, b)
@@ -145,3 +170,20 @@ def test_rejects_torch_optimizer_inner():
     w = torch.nn.Parameter(torch.ones(2))
     with pytest.raises(ValueError, match="GradScaler"):
         tko.LossScaleOptimizer(tko.TorchOptimizer(torch.optim.SGD([w], lr=0.1)))
+
+
+@pytest.mark.parametrize("inner_name", sorted(INNER))
+def test_finite_steps_equal_the_unwrapped_optimizer(helpers, data, inner_name):
+    weights, grads = data
+    wrapped_params, plain_params = helpers.torch_params(weights), helpers.torch_params(weights)
+    wrapped = tko.LossScaleOptimizer(INNER[inner_name](), initial_scale=256.0,
+                                     dynamic_growth_steps=100)
+    plain = INNER[inner_name]()
+    wrapped.build(wrapped_params)
+    plain.build(plain_params)
+    for gs in grads[:6]:
+        _step(wrapped, wrapped_params, [g * 256.0 for g in gs])
+        _step(plain, plain_params, gs)
+    for a, b in zip(wrapped_params, plain_params):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6,
+                                   atol=1e-7)

@@ -240,3 +240,65 @@ def test_step_never_reads_device_values(helpers, data, monkeypatch, name, kwargs
         opt.step()
     monkeypatch.undo()
     assert opt._iterations == 4
+
+
+def test_deepcopy_keeps_mirrors_bound_to_the_copy(helpers, data):
+    import copy
+    weights, grads = data
+    opt = tko.Adam()
+    params = helpers.torch_params(weights)
+    opt.build(params)
+    _set_grads(params, grads[0])
+    opt.step()
+    twin = copy.deepcopy(opt)
+    twin.iterations.assign(7)
+    twin.learning_rate.assign(0.5)
+    assert twin._iterations == 7 and twin._lr_value == 0.5
+    assert opt._iterations == 1 and float(opt.learning_rate) == pytest.approx(0.001)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_rebuild_moves_slots_to_the_parameters_device(helpers, data):
+    weights, grads = data
+    opt = tko.Adam(use_ema=True)
+    params = helpers.torch_params(weights)
+    opt.build(params)
+    for p in params:
+        p.data = p.data.to("cuda")
+    opt.build(params)  # what fit() does at its start
+    assert all(v.device.type == "cuda" for v in opt.variables[2:])
+    assert opt.variables[0].device.type == "cpu"  # host mirrors stay on the host
+    for p, g in zip(params, grads[0]):
+        p.grad = torch.tensor(g, device="cuda")
+    opt.step()
+
+
+def test_keras_style_custom_optimizer_with_update_step(helpers, data):
+    class HalfMomentum(tko.Optimizer):
+        def __init__(self, learning_rate=0.1, **kwargs):
+            super().__init__(learning_rate=learning_rate, **kwargs)
+
+        def build(self, variables):
+            if self.built:
+                return
+            super().build(variables)
+            self.m = [self.add_variable_from_reference(v, "m") for v in variables]
+
+        def update_step(self, gradient, variable, learning_rate):
+            m = self.m[self._get_variable_index(variable)]
+            self.assign(m, m * 0.5 + gradient)
+            self.assign_sub(variable, learning_rate * m)
+
+    weights, grads = data
+    ours = helpers.our_trajectory(HalfMomentum(weight_decay=0.1, clipvalue=1.0), weights,
+                                  grads[:3])
+    expected = [w.copy() for w in weights]
+    moms = [np.zeros_like(w) for w in weights]
+    for gs in grads[:3]:
+        for k, g in enumerate(gs):
+            expected[k] = expected[k] - expected[k] * 0.1 * np.float32(0.1)
+            moms[k] = moms[k] * 0.5 + np.clip(g, -1.0, 1.0)
+            expected[k] = expected[k] - np.float32(0.1) * moms[k]
+    helpers.assert_weights_close(ours, expected, rtol=1e-5, atol=1e-6)
+    names = [v.name for v in HalfMomentum().variables]
+    assert names == ["iteration", "learning_rate"]

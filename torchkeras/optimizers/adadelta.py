@@ -41,7 +41,7 @@ class Adadelta(Optimizer):
         self.epsilon = U.check_number(owner, "epsilon", epsilon, low=0)
 
     def build(self, var_list) -> None:
-        if self.built:
+        if self._reuse_build(var_list):
             return
         super().build(var_list)
         self._accumulated_grads, self._accumulated_delta_vars = self.add_optimizer_variables(

@@ -48,7 +48,7 @@ class Adafactor(Optimizer):
         self.relative_step = relative_step
 
     def build(self, var_list) -> None:
-        if self.built:
+        if self._reuse_build(var_list):
             return
         super().build(var_list)
         self._r, self._c, self._v = [], [], []

@@ -42,7 +42,7 @@ class Adagrad(Optimizer):
         self.epsilon = U.check_number(owner, "epsilon", epsilon, low=0)
 
     def build(self, var_list) -> None:
-        if self.built:
+        if self._reuse_build(var_list):
             return
         super().build(var_list)
         self._accumulators = self.add_optimizer_variables(

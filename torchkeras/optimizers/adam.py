@@ -52,17 +52,30 @@ class Adam(Optimizer):
         self.amsgrad = amsgrad
         self._fused = None  # None: torch's fused kernel where available; False: foreach only
         self._fused_step = None
+        self._found_inf = None  # set by LossScaleOptimizer: skip the update on device
 
     def build(self, var_list) -> None:
-        if self.built:
+        if self._reuse_build(var_list):
             return
         super().build(var_list)
         self._momentums, self._velocities = self.add_optimizer_variables(
             var_list, ["momentum", "velocity"])
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
+        self._on_device_change()
+
+    def _on_device_change(self) -> None:
         self._fused_step = _fused_step_tensor(self._params) if self._fused is not False \
             else None
+
+    def _can_skip_on_device(self) -> bool:
+        return (self._fused_step is not None and not self.use_ema
+                and not self.gradient_accumulation_steps and not self._constrained)
+
+    def _decay_weights(self, params, idx, lr: float) -> None:
+        if self._fused_step is None:
+            super()._decay_weights(params, idx, lr)
+        # else: the fused AdamW kernel applies the same decay inside the update
 
     def _update(self, params, grads, idx, lr, step) -> None:
         m = self._take(self._momentums, idx)
@@ -72,13 +85,20 @@ class Adam(Optimizer):
         bc1 = 1.0 - self.beta_1 ** t
         bc2 = 1.0 - self.beta_2 ** t
         if self._fused_step is not None:
-            # torch's kernel computes lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps'); with
-            # eps' = eps/sqrt(bc2) that is exactly Keras's alpha * m / (sqrt(v) + eps).
             self._fused_step.fill_(t)
-            torch._fused_adam_(params, grads, m, v, v_hat, [self._fused_step] * len(params),
-                               lr=lr, beta1=self.beta_1, beta2=self.beta_2, weight_decay=0.0,
-                               eps=self.epsilon / math.sqrt(bc2), amsgrad=self.amsgrad,
-                               maximize=False, grad_scale=None, found_inf=None)
+            lists = (params, grads, m, v, v_hat)
+            wd = float(self.weight_decay or 0.0)
+            mask = None
+            if wd and not (idx is None and self._decay_all):
+                mask = self._take(self._decay_mask, idx)
+            if mask is None or all(mask):
+                self._fused_kernel(lists, lr, wd, bc2)
+            elif not any(mask):
+                self._fused_kernel(lists, lr, 0.0, bc2)
+            else:
+                for keep, decay in ((True, wd), (False, 0.0)):
+                    self._fused_kernel([[x for x, k in zip(lst, mask) if k is keep] if lst else []
+                                 for lst in lists], lr, decay, bc2)
             return
         torch._foreach_lerp_(m, grads, 1.0 - self.beta_1)
         torch._foreach_mul_(v, self.beta_2)
@@ -89,6 +109,22 @@ class Adam(Optimizer):
         denom = torch._foreach_sqrt(v)
         torch._foreach_add_(denom, self.epsilon)
         torch._foreach_addcdiv_(params, m, denom, -(lr * math.sqrt(bc2) / bc1))
+
+    def _fused_kernel(self, lists, lr: float, weight_decay: float, bc2: float) -> None:
+        """torch's fused (decoupled-decay) Adam kernel running Keras's update.
+
+        The kernel computes ``lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps')``; with
+        ``eps' = eps/sqrt(bc2)`` that is exactly Keras's ``alpha * m / (sqrt(v) + eps)``.
+        Its decay, ``w -= lr * weight_decay * w`` first, is Keras's too.
+        """
+        params, grads, m, v, v_hat = lists
+        if not params:
+            return
+        kernel = torch._fused_adamw_ if weight_decay else torch._fused_adam_
+        kernel(params, grads, m, v, v_hat, [self._fused_step] * len(params), lr=lr,
+               beta1=self.beta_1, beta2=self.beta_2, weight_decay=weight_decay,
+               eps=self.epsilon / math.sqrt(bc2), amsgrad=self.amsgrad, maximize=False,
+               grad_scale=None, found_inf=self._found_inf)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -67,7 +67,7 @@ class Ftrl(Optimizer):
         self.beta = U.check_number(owner, "beta", beta)
 
     def build(self, var_list) -> None:
-        if self.built:
+        if self._reuse_build(var_list):
             return
         super().build(var_list)
         self._accumulators, self._linears = self.add_optimizer_variables(

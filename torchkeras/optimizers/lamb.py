@@ -44,7 +44,7 @@ class Lamb(Optimizer):
         self.epsilon = U.check_number(owner, "epsilon", epsilon, low=0)
 
     def build(self, var_list) -> None:
-        if self.built:
+        if self._reuse_build(var_list):
             return
         super().build(var_list)
         self._momentums, self._velocities = self.add_optimizer_variables(

@@ -45,7 +45,7 @@ class Lion(Optimizer):
         self.beta_2 = U.check_number(owner, "beta_2", beta_2, low=0, high=1)
 
     def build(self, var_list) -> None:
-        if self.built:
+        if self._reuse_build(var_list):
             return
         super().build(var_list)
         self._momentums = self.add_optimizer_variables(var_list, "momentum")

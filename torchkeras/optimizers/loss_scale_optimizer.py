@@ -74,9 +74,16 @@ class LossScaleOptimizer(Optimizer):
         self.inner_optimizer.loss_scale_factor = None
         self.step_counter = None
         self.dynamic_scale = None
+        self._state_cache = None
 
     def build(self, var_list) -> None:
         if self.built:
+            self.inner_optimizer.build(var_list)
+            device = self.inner_optimizer._params[0].device if self._params else None
+            if device is not None and self.dynamic_scale.device != device:
+                for v in (self.step_counter, self.dynamic_scale):
+                    v.data = v.data.to(device)
+                self._found_inf = self._found_inf.to(device)
             return
         var_list = list(var_list)
         device = var_list[0].device if var_list else None
@@ -104,21 +111,44 @@ class LossScaleOptimizer(Optimizer):
             grads = [g.clone() for g in grads]
         inv_scale = torch.reciprocal(self.dynamic_scale)
         torch._amp_foreach_non_finite_check_and_unscale_(grads, found_inf, inv_scale)
-        state = self._state_tensors(inner, idx)
-        saved = torch._foreach_mul(state, 1)
-        inner._apply_core(grads, idx, inplace=True)
-        skip = found_inf.view(()).bool()
-        for current, before in zip(state, saved):
-            torch.where(skip, before, current, out=current)
+        if inner._can_skip_on_device():
+            # The fused kernel reads the flag itself and leaves everything untouched.
+            inner._found_inf = found_inf
+            try:
+                inner._apply_core(grads, idx, inplace=True)
+            finally:
+                inner._found_inf = None
+        else:
+            self._apply_or_restore(inner, grads, idx, found_inf)
         torch._amp_update_scale_(self.dynamic_scale, self.step_counter, found_inf, 2.0, 0.5,
                                  self.dynamic_growth_steps)
 
-    @staticmethod
-    def _state_tensors(inner: Optimizer, idx) -> list:
+    def _apply_or_restore(self, inner: Optimizer, grads: list, idx, found_inf) -> None:
+        """Any inner optimizer: run it, then select the old state where the flag is set.
+
+        Zeroed gradients keep the skipped update finite, so the selection is exact
+        arithmetic (``new * keep + old * skip``) in a few multi-tensor kernels.
+        """
+        skip = found_inf.view(())
+        _zero_all_if(grads, skip)
+        state = self._state_tensors(inner, idx)
+        saved = torch._foreach_mul(state, skip)
+        inner._apply_core(grads, idx, inplace=True)
+        torch._foreach_mul_(state, 1.0 - skip)
+        torch._foreach_add_(state, saved)
+
+    def _state_tensors(self, inner: Optimizer, idx) -> list:
         """Everything a step may write on the device: the parameters and every slot."""
-        params = inner._params if idx is None else [inner._params[i] for i in idx]
-        # Host-mirrored scalars (iteration, learning rate, ...) are not device state.
-        return list(params) + [v for v in inner._variables if not isinstance(v, MirrorVariable)]
+        cached = self._state_cache
+        if cached is None or cached[0] is not inner._variables or cached[1] != len(
+                inner._variables):
+            # Host-mirrored scalars (iteration, learning rate, ...) are not device state.
+            slots = [v for v in inner._variables if not isinstance(v, MirrorVariable)]
+            cached = self._state_cache = (inner._variables, len(inner._variables),
+                                          inner._params + slots)
+        if idx is None:
+            return cached[2]
+        return [inner._params[i] for i in idx] + cached[2][len(inner._params):]
 
     def scale_loss(self, loss):
         """``loss * scale`` (the current dynamic scale once built)."""
@@ -160,3 +190,19 @@ class LossScaleOptimizer(Optimizer):
         inner = deserialize_keras_object(config.pop("inner_optimizer"),
                                          custom_objects=custom_objects)
         return cls(inner, **config)
+
+
+def _zero_all_if(grads: list, flag: torch.Tensor) -> None:
+    """Zeroes every gradient in place where the device scalar ``flag`` is 1 (NaN-safe).
+
+    One ``where`` over a concatenation instead of one per tensor: the per-tensor Python
+    calls, not the memory traffic, are what a step with many small tensors pays for.
+    """
+    cond, zero = flag.bool(), torch.zeros_like(flag)
+    flat = [g.view(-1) for g in grads if g.is_contiguous()]
+    if len(flat) != len(grads) or len({(g.dtype, g.device) for g in grads}) != 1:
+        for g in grads:
+            torch.where(cond, zero, g, out=g)
+        return
+    merged = torch.where(cond, zero, torch.cat(flat))
+    torch._foreach_copy_(flat, merged.split([g.numel() for g in flat]))

@@ -46,7 +46,7 @@ class Nadam(Optimizer):
         self._u_product = None
 
     def build(self, var_list) -> None:
-        if self.built:
+        if self._reuse_build(var_list):
             return
         var_list = list(var_list)
         super().build(var_list)

@@ -17,10 +17,6 @@ import torch
 
 from torchkeras.optimizers import optimizer_utils as U
 from torchkeras.optimizers.optimizer_base import OptimizerBase
-from torchkeras.optimizers.schedules import LearningRateSchedule
-from torchkeras.optimizers.schedules import serialize as _serialize_schedule
-from torchkeras.saving.serialization import (deserialize_keras_object,
-                                             serialize_keras_object)
 
 
 class Optimizer(OptimizerBase):
@@ -54,7 +50,7 @@ class Optimizer(OptimizerBase):
 
     def build(self, var_list) -> None:
         """Binds the optimizer to ``var_list`` and creates the shared slots (EMA, accumulators)."""
-        if self.built:
+        if self._reuse_build(var_list):
             return
         var_list = list(var_list)
         self._params = var_list
@@ -70,6 +66,29 @@ class Optimizer(OptimizerBase):
         self._constrained = [(i, p) for i, p in enumerate(var_list)
                              if getattr(p, "constraint", None) is not None]
         self.built = True
+
+    def _reuse_build(self, var_list) -> bool:
+        """True if already built (``build`` is then a no-op, as in Keras).
+
+        The slots follow the parameters to their device, so ``model.to("cuda")`` between
+        two ``fit`` calls (each of which calls ``build``) keeps the optimizer usable.
+        """
+        if not self.built:
+            return False
+        devices = {p.device for p in self._params}
+        if len(devices) == 1:
+            device = devices.pop()
+            moved = False
+            for v in self._variables:
+                if not isinstance(v, U.MirrorVariable) and v.device != device:
+                    v.data = v.data.to(device)
+                    moved = True
+            if moved:
+                self._on_device_change()
+        return True
+
+    def _on_device_change(self) -> None:
+        """Hook: recreate device-side helpers after the slots moved."""
 
     def _var_key(self, variable) -> int:
         return id(variable)
@@ -145,6 +164,7 @@ class Optimizer(OptimizerBase):
     def _refresh_weight_decay_lists(self) -> None:
         self._decay_mask = [self._use_weight_decay(p) for p in self._params]
         self._decay_params = [p for p, m in zip(self._params, self._decay_mask) if m]
+        self._decay_all = len(self._decay_params) == len(self._params)
 
     # -- the step ----------------------------------------------------------------------------
 
@@ -290,14 +310,22 @@ class Optimizer(OptimizerBase):
         elif self.clipvalue:
             grads = U.clip_by_value(grads, float(self.clipvalue), inplace)
         if self.weight_decay:
-            if idx is None:
-                decayed = self._decay_params
-            else:
-                mask = self._decay_mask
-                decayed = [p for p, i in zip(params, idx) if mask[i]]
-            if decayed:
-                torch._foreach_mul_(decayed, 1.0 - float(self.weight_decay) * lr)
+            self._decay_weights(params, idx, lr)
         self._update(params, grads, idx, lr, step)
+
+    def _decay_weights(self, params, idx, lr: float) -> None:
+        """Keras's decoupled weight decay, ``w -= w * weight_decay * lr``."""
+        if idx is None:
+            decayed = self._decay_params
+        else:
+            mask = self._decay_mask
+            decayed = [p for p, i in zip(params, idx) if mask[i]]
+        if decayed:
+            torch._foreach_mul_(decayed, 1.0 - float(self.weight_decay) * lr)
+
+    def _can_skip_on_device(self) -> bool:
+        """True if ``_update`` honours ``self._found_inf`` (a device flag: 1 = skip)."""
+        return False
 
     def _update(self, params: list, grads: list, idx, lr: float, step: int) -> None:
         """The update rule over all given parameters; default: Keras's ``update_step`` loop."""
@@ -307,6 +335,19 @@ class Optimizer(OptimizerBase):
     def update_step(self, gradient, variable, learning_rate) -> None:
         raise NotImplementedError("%s must implement `_update` or `update_step`."
                                   % type(self).__name__)
+
+    # Keras's helpers for ``update_step`` bodies.
+    @staticmethod
+    def assign(variable, value) -> None:
+        variable.copy_(value)
+
+    @staticmethod
+    def assign_add(variable, value) -> None:
+        variable.add_(value)
+
+    @staticmethod
+    def assign_sub(variable, value) -> None:
+        variable.sub_(value)
 
     @staticmethod
     def _take(items: list, idx) -> list:
@@ -334,49 +375,6 @@ class Optimizer(OptimizerBase):
         with torch.no_grad():
             for var, avg in zip(var_list, averages):
                 var.copy_(avg)
-
-    def scale_loss(self, loss):
-        """``loss * loss_scale_factor`` when one is set (before ``backward``)."""
-        if self.loss_scale_factor is not None:
-            return loss * self.loss_scale_factor
-        return loss
-
-    # -- config ------------------------------------------------------------------------------
-
-    def get_config(self) -> dict:
-        """Keras 3's optimizer config (learning rate as float32 value or serialized schedule)."""
-        lr = self._learning_rate
-        if isinstance(lr, LearningRateSchedule):
-            lr = _serialize_schedule(lr)
-        elif lr is None:
-            lr = self._lr_value
-        else:
-            lr = serialize_keras_object(lr)
-        config = {
-            "name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
-            "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
-            "clipvalue": self.clipvalue, "use_ema": self.use_ema,
-            "ema_momentum": self.ema_momentum,
-            "ema_overwrite_frequency": self.ema_overwrite_frequency,
-            "loss_scale_factor": self.loss_scale_factor,
-            "gradient_accumulation_steps": self.gradient_accumulation_steps,
-        }
-        if self.decay:
-            config["decay"] = self.decay
-        return config
-
-    @classmethod
-    def from_config(cls, config: dict, custom_objects: dict | None = None):
-        """Rebuilds an optimizer (without its state) from ``get_config()``."""
-        config = dict(config)
-        if isinstance(config.get("learning_rate"), dict):
-            config["learning_rate"] = deserialize_keras_object(
-                config["learning_rate"], custom_objects=custom_objects)
-        if "decay" in config:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                return cls(**config)
-        return cls(**config)
 
 
 def _initial_value(initializer, like: torch.Tensor) -> torch.Tensor:

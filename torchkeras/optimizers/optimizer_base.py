@@ -13,6 +13,9 @@ import torch
 
 from torchkeras.optimizers import optimizer_utils as U
 from torchkeras.optimizers.schedules import LearningRateSchedule
+from torchkeras.optimizers.schedules import serialize as _serialize_schedule
+from torchkeras.saving.serialization import (deserialize_keras_object,
+                                             serialize_keras_object)
 
 
 class OptimizerBase:
@@ -85,6 +88,7 @@ class OptimizerBase:
         self._exclude_pattern = None
         self._decay_mask: list = []
         self._decay_params: list = []
+        self._decay_all = True
         self._constrained: list = []
         self._iterations = 0
         self._iterations_var = U.make_mirror(0, torch.int64, "iteration",
@@ -257,6 +261,47 @@ class OptimizerBase:
     def load_state_dict(self, state_dict: dict) -> None:
         """Inverse of :meth:`state_dict`."""
         self.load_own_variables(state_dict)
+
+    def scale_loss(self, loss):
+        """``loss * loss_scale_factor`` when one is set (before ``backward``)."""
+        if self.loss_scale_factor is not None:
+            return loss * self.loss_scale_factor
+        return loss
+
+    def get_config(self) -> dict:
+        """Keras 3's optimizer config (learning rate as float32 value or serialized schedule)."""
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            lr = _serialize_schedule(lr)
+        elif lr is None:
+            lr = self._lr_value
+        else:
+            lr = serialize_keras_object(lr)
+        config = {
+            "name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue, "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
+        if self.decay:
+            config["decay"] = self.decay
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
+        """Rebuilds an optimizer (without its state) from ``get_config()``."""
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = deserialize_keras_object(
+                config["learning_rate"], custom_objects=custom_objects)
+        if "decay" in config:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return cls(**config)
+        return cls(**config)
 
     def __repr__(self) -> str:
         lr = self._learning_rate if self._learning_rate is not None else self._lr_value

@@ -7,9 +7,9 @@ norms are tensors and the global-norm scale is applied as a tensor scalar.
 """
 from __future__ import annotations
 
+import copy
 import math
 import numbers
-import weakref
 
 import numpy as np
 import torch
@@ -26,14 +26,21 @@ class MirrorVariable(Variable):
     """
 
     def _bind(self, callback) -> "MirrorVariable":
-        self._tk_callback = weakref.WeakMethod(callback)
+        self._tk_callback = callback
         return self
 
     def _notify(self) -> None:
-        ref = getattr(self, "_tk_callback", None)
-        callback = ref() if ref is not None else None
+        callback = getattr(self, "_tk_callback", None)
         if callback is not None:
             callback(self.detach().item())
+
+    def __deepcopy__(self, memo):
+        # Copying an optimizer copies its mirrors bound to the copied optimizer.
+        new = super().__deepcopy__(memo)
+        callback = getattr(self, "_tk_callback", None)
+        if callback is not None:
+            new._tk_callback = copy.deepcopy(callback, memo)
+        return new
 
     def assign(self, value) -> "MirrorVariable":
         super().assign(value)

@@ -45,7 +45,7 @@ class RMSprop(Optimizer):
         self.centered = centered
 
     def build(self, var_list) -> None:
-        if self.built:
+        if self._reuse_build(var_list):
             return
         super().build(var_list)
         self._velocities = self.add_optimizer_variables(var_list, "velocity")

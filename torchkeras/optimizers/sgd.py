@@ -42,7 +42,7 @@ class SGD(Optimizer):
         self.nesterov = nesterov
 
     def build(self, variables) -> None:
-        if self.built:
+        if self._reuse_build(variables):
             return
         super().build(variables)
         self.momentums = []
