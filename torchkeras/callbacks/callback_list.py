@@ -124,24 +124,32 @@ class CallbackList(Callback):
         return iter(self.callbacks)
 
 
+def _flatten_logs(logs, out: dict) -> dict:
+    for k, v in logs.items():
+        if isinstance(v, dict):
+            _flatten_logs(v, out)   # Keras flattens nested results (compile_metrics)
+        else:
+            out[k] = v
+    return out
+
+
 def materialize(logs) -> dict:
-    """Device-side logs -> Python floats (one sync for all values)."""
+    """Device-side logs -> Python floats (one host transfer for all scalar values).
+
+    Nested dicts are flattened and multi-element tensors become numpy arrays.
+    """
     if logs is None:
         return {}
     if callable(logs):
         logs = logs()
-    out = {}
-    tensors = {}
-    for k, v in logs.items():
-        if hasattr(v, "detach"):
-            tensors[k] = v
-        else:
-            out[k] = v
-    if tensors:
+    flat = _flatten_logs(logs, {})
+    out = dict(flat)
+    scalars = [k for k, v in flat.items() if hasattr(v, "detach") and v.numel() == 1]
+    if scalars:
         import torch
-        keys = list(tensors)
-        flat = [tensors[k].detach().reshape(-1)[:1].float() for k in keys]
-        values = torch.cat(flat).cpu().tolist()
-        for k, v in zip(keys, values):
-            out[k] = v
-    return {k: out[k] for k in logs}
+        values = torch.stack([flat[k].detach().reshape(()).float() for k in scalars]).cpu().tolist()
+        out.update(zip(scalars, values))
+    for k, v in flat.items():
+        if hasattr(v, "detach") and v.numel() != 1:
+            out[k] = v.detach().cpu().numpy()
+    return out

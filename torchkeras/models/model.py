@@ -4,6 +4,17 @@ from __future__ import annotations
 import json
 
 from torchkeras.layers.layer import Layer
+
+_FUNCTIONAL_SUBCLASSES: dict = {}
+
+
+def _functional_subclass(cls):
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        from torchkeras.models.functional import Functional
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
+                                           {"__module__": cls.__module__,
+                                            "__qualname__": cls.__qualname__})
+    return _FUNCTIONAL_SUBCLASSES[cls]
 from torchkeras.trainers.trainer import Trainer
 
 
@@ -25,10 +36,15 @@ class Model(Trainer, Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or
-                             (len(args) == 1 and "outputs" in kwargs)):
-            from torchkeras.models.functional import Functional
-            return Functional.__new__(Functional, *args, **kwargs)
+        functional_args = len(args) >= 2 or "inputs" in kwargs or (
+            len(args) == 1 and "outputs" in kwargs)
+        from torchkeras.models.functional import Functional
+        if functional_args and not issubclass(cls, Functional):
+            if cls is Model:
+                return Functional.__new__(Functional, *args, **kwargs)
+            # A subclass built like a functional model (Keras's custom train_step guide):
+            # give it Functional's machinery under its own name.
+            return _functional_subclass(cls).__new__(_functional_subclass(cls), *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):

@@ -209,7 +209,13 @@ def _batch(x) -> int:
 
 
 class CompileMetrics:
-    """The compiled metrics, built on the first batch once target shapes are known."""
+    """The compiled metrics, built on the first batch once target shapes are known.
+
+    It is one entry of ``model.metrics`` (named ``compile_metrics`` as in Keras) whose
+    ``result()`` is a dict, so custom ``train_step``s can update it like any metric.
+    """
+
+    name = "compile_metrics"
 
     def __init__(self, metrics, weighted_metrics, output_names):
         self.output_names = list(output_names)
@@ -282,6 +288,15 @@ class CompileMetrics:
 
     def metrics(self) -> list:
         return [m for entries in self.per_output for m, _ in entries]
+
+    @property
+    def variables(self) -> list:
+        return [v for m in self.metrics() for v in m.variables]
+
+    def to(self, device) -> "CompileMetrics":
+        for m in self.metrics():
+            m.to(device)
+        return self
 
     def reset_state(self) -> None:
         for m in self.metrics():

@@ -116,6 +116,9 @@ class ArrayAdapter:
                 raise ValueError("sample_weight has %d entries but x has %d samples: they must "
                                  "match." % (nw, n))
         if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError("You cannot `class_weight` and `sample_weight` at the same "
+                                 "time.")
             if y is None or isinstance(y, (list, tuple, dict)):
                 raise ValueError("class_weight is only supported for models with a single "
                                  "output and targets y")

@@ -32,6 +32,14 @@ class LoopsMixin:
             with torch.no_grad():
                 self(sample, training=False)
 
+    def _metrics_result_or_logs(self, logs):
+        """The metrics' values, or the last step's logs when a custom step returned
+        other keys (Keras's rule)."""
+        results = self.get_metrics_result()
+        if isinstance(logs, dict) and set(logs.keys()) == set(results.keys()):
+            return results
+        return logs
+
     def _adapter(self, x, y, sample_weight, batch_size, shuffle=False, class_weight=None,
                  steps=None):
         return data_module.get_adapter(x, y, sample_weight, batch_size=batch_size,
@@ -126,7 +134,7 @@ class LoopsMixin:
                     break
             if logs is None:
                 raise ValueError("fit ran no step in epoch %d: the data is empty." % epoch)
-            epoch_logs = materialize(self.get_metrics_result())
+            epoch_logs = materialize(self._metrics_result_or_logs(logs))
             if val_data is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_loop(val_data, cbs, verbose=0)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -176,7 +184,7 @@ class LoopsMixin:
                     cbs.on_test_batch_end(step, logs)
         if logs is None:
             raise ValueError("evaluate ran no step: the data is empty.")
-        logs = materialize(self.get_metrics_result())
+        logs = materialize(self._metrics_result_or_logs(logs))
         cbs.on_test_end(logs)
         if was_training:
             self.train()

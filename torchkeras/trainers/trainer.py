@@ -104,16 +104,18 @@ class Trainer(LoopsMixin):
 
     @property
     def metrics(self) -> list:
-        """The loss tracker, per-output loss trackers and compiled metrics (Keras order)."""
+        """Loss tracker, compiled metrics (one ``compile_metrics`` entry) and per-output
+        loss trackers, then metrics of sublayers — Keras's list."""
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
+        if self._compile_metrics is not None:
+            out.append(self._compile_metrics)
         if self._compile_loss is not None:
             out.extend(self._compile_loss.metrics())
-        if self._compile_metrics is not None:
-            out.extend(self._compile_metrics.metrics())
         for layer in self._flatten_layers(include_self=False):
-            out.extend(getattr(layer, "_tracked_metrics", []))
+            if not isinstance(layer, Trainer):
+                out.extend(getattr(layer, "_tracked_metrics", []))
         return out
 
     @property
@@ -125,15 +127,14 @@ class Trainer(LoopsMixin):
             m.reset_state()
 
     def get_metrics_result(self) -> dict:
-        """Current metric values as a dict of (device) tensors, compiled metrics flattened."""
+        """Current metric values (device tensors); dict results are flattened."""
         out = {}
-        if self._loss_tracker is not None:
-            out["loss"] = self._loss_tracker.result()
-        if self._compile_loss is not None:
-            for m in self._compile_loss.metrics():
-                out[m.name] = m.result()
-        if self._compile_metrics is not None:
-            out.update(self._compile_metrics.result())
+        for m in self.metrics:
+            value = m.result()
+            if isinstance(value, dict):
+                out.update(value)
+            else:
+                out[m.name] = value
         return out
 
     def get_compile_config(self) -> dict | None:
