@@ -10,6 +10,13 @@ import torchkeras as tk
 X = np.random.RandomState(2).rand(5, 6).astype("float32")
 
 
+def run(program, model, *arrays):
+    """Runs an exported program on the model's device; returns numpy."""
+    device = next(model.parameters()).device
+    out = program(*[torch.as_tensor(a).to(device) for a in arrays])
+    return out.detach().cpu().numpy()
+
+
 def functional():
     inp = tk.Input((6,))
     h = tk.layers.Dense(8, activation="relu")(inp)
@@ -24,7 +31,7 @@ def test_torch_export_matches_predict_with_dynamic_batch(tmp_path):
     assert model.export(path, verbose=False) == path
     program = torch.export.load(path).module()
     for n in (5, 3):
-        out = program(torch.as_tensor(X[:n])).detach().numpy()
+        out = run(program, model, X[:n])
         np.testing.assert_allclose(out, model.predict(X[:n], verbose=0), rtol=1e-6, atol=1e-7)
     assert model.training    # train/eval mode is restored after tracing
 
@@ -33,16 +40,16 @@ def test_sequential_and_multi_input_export(tmp_path):
     seq = tk.Sequential([tk.Input((6,)), tk.layers.Dense(4), tk.layers.Dense(2)])
     seq.export(str(tmp_path / "s.pt2"), verbose=False)
     prog = torch.export.load(str(tmp_path / "s.pt2")).module()
-    np.testing.assert_allclose(prog(torch.as_tensor(X)).detach().numpy(),
-                               seq.predict(X, verbose=0), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(run(prog, seq, X), seq.predict(X, verbose=0),
+                               rtol=1e-6, atol=1e-7)
     a, b = tk.Input((6,), name="a"), tk.Input((2,), name="b")
     merged = tk.layers.Dense(3)(a) + tk.layers.Dense(3)(b)
     two = tk.Model([a, b], merged)
     two.export(str(tmp_path / "two.pt2"), verbose=False)
     prog = torch.export.load(str(tmp_path / "two.pt2")).module()
     xb = X[:, :2].copy()
-    np.testing.assert_allclose(prog(torch.as_tensor(X), torch.as_tensor(xb)).detach().numpy(),
-                               two.predict([X, xb], verbose=0), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(run(prog, two, X, xb), two.predict([X, xb], verbose=0),
+                               rtol=1e-6, atol=1e-6)
 
 
 def test_subclassed_model_with_input_signature(tmp_path):
@@ -55,12 +62,12 @@ def test_subclassed_model_with_input_signature(tmp_path):
             return torch.tanh(self.d(x))
 
     net = Net()
-    net(torch.zeros(1, 6))
+    net(torch.zeros(1, 6, device=tk.config.get_device()))
     path = str(tmp_path / "n.pt2")
     net.export(path, input_signature=[(None, 6)], verbose=False)
     prog = torch.export.load(path).module()
-    np.testing.assert_allclose(prog(torch.as_tensor(X)).detach().numpy(),
-                               net.predict(X, verbose=0), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(run(prog, net, X), net.predict(X, verbose=0),
+                               rtol=1e-6, atol=1e-7)
 
 
 def test_bad_arguments(tmp_path):
