@@ -31,7 +31,7 @@ def import_h5py():
         import h5py
     except ImportError as e:
         raise ImportError("Reading or writing `.h5` weight files needs the `h5py` package: "
-                          "`pip install torchkeras[h5py]` (or `pip install h5py`).") from e
+                          "`pip install torchkeras[h5]` (or `pip install h5py`).") from e
     return h5py
 
 
