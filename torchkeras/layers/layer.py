@@ -468,7 +468,12 @@ class Layer(nn.Module):
         ctx.training = training
         ctx.depth = depth + 1
         try:
-            if self._forward_hooks or self._forward_pre_hooks or _GLOBAL_HOOKS[0]():
+            if policy.is_mixed and isinstance(inputs, torch.Tensor) and \
+                    not torch.is_autocast_enabled(inputs.device.type):
+                # Mixed policy: compute under autocast, keep float32 weights.
+                with torch.autocast(inputs.device.type, dtype=policy.torch_compute):
+                    outputs = nn.Module.__call__(self, *args, **kwargs)
+            elif self._forward_hooks or self._forward_pre_hooks or _GLOBAL_HOOKS[0]():
                 outputs = nn.Module.__call__(self, *args, **kwargs)
             else:
                 outputs = self.call(*args, **kwargs)

@@ -9,8 +9,15 @@ from torchkeras.layers.keras_tensor import map_structure
 from torchkeras.trainers import data as data_module
 
 
+def _tensor_to_numpy(t):
+    t = t.detach()
+    if t.dtype == torch.bfloat16:   # numpy has no bfloat16: widen to float32
+        t = t.float()
+    return t.cpu().numpy()
+
+
 def to_numpy(x):
-    return map_structure(lambda t: t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else t, x)
+    return map_structure(lambda t: _tensor_to_numpy(t) if isinstance(t, torch.Tensor) else t, x)
 
 
 def _check_positive_int(name: str, value, allow_none: bool = True) -> None:

@@ -59,8 +59,11 @@ class Trainer(LoopsMixin):
         from torchkeras import metrics as metrics_module
         from torchkeras import optimizers
         opt = optimizers.get(optimizer)
-        if isinstance(opt, type) and issubclass(opt, torch.optim.Optimizer):
-            opt = optimizers.get(opt(self.parameters()))
+        if self.dtype_policy.name == "mixed_float16" and \
+                not isinstance(opt, optimizers.LossScaleOptimizer) and \
+                not isinstance(opt, optimizers.TorchOptimizer):
+            # float16 gradients underflow without loss scaling (Keras does the same).
+            opt = optimizers.LossScaleOptimizer(opt)
         if not isinstance(steps_per_execution, int) or steps_per_execution < 1:
             raise ValueError("steps_per_execution must be a positive integer, got %r"
                              % (steps_per_execution,))
