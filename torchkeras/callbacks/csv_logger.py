@@ -8,6 +8,7 @@ import os
 import numpy as np
 
 from torchkeras.callbacks.callback import Callback
+from torchkeras.callbacks.model_checkpoint import is_chief
 
 
 class CSVLogger(Callback):
@@ -36,6 +37,8 @@ class CSVLogger(Callback):
         self.csv_file = None
 
     def on_train_begin(self, logs=None):
+        if not is_chief():   # one writer under torch.distributed: rank 0
+            return
         if self.append:
             if os.path.exists(self.filename):
                 with open(self.filename, "r", newline="") as f:
@@ -50,6 +53,8 @@ class CSVLogger(Callback):
         self.keys = None
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.csv_file is None or self.csv_file.closed:
+            return
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs)

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from torchkeras.callbacks.callback import Callback
+from torchkeras.callbacks.model_checkpoint import is_chief
 
 
 class RemoteMonitor(Callback):
@@ -44,6 +45,8 @@ class RemoteMonitor(Callback):
         self.timeout = timeout
 
     def on_epoch_end(self, epoch, logs=None):
+        if not is_chief():
+            return
         payload = {"epoch": epoch}
         for k, v in (logs or {}).items():
             if isinstance(v, (np.ndarray, np.generic)):
