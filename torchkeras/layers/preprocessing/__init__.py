@@ -1,1 +1,16 @@
-"""torchkeras.layers.preprocessing"""
+"""Preprocessing layers that run inside a model, on the tensors' device."""
+from torchkeras.layers.preprocessing.center_crop import CenterCrop
+from torchkeras.layers.preprocessing.normalization import Normalization
+from torchkeras.layers.preprocessing.random_brightness import RandomBrightness
+from torchkeras.layers.preprocessing.random_contrast import RandomContrast
+from torchkeras.layers.preprocessing.random_crop import RandomCrop
+from torchkeras.layers.preprocessing.random_flip import RandomFlip
+from torchkeras.layers.preprocessing.random_rotation import RandomRotation
+from torchkeras.layers.preprocessing.random_translation import RandomTranslation
+from torchkeras.layers.preprocessing.random_zoom import RandomZoom
+from torchkeras.layers.preprocessing.rescaling import Rescaling
+from torchkeras.layers.preprocessing.resizing import Resizing
+
+__all__ = ["CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
+           "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling",
+           "Resizing"]
