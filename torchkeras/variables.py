@@ -37,6 +37,9 @@ class Variable(torch.nn.Parameter):
             return memo[id(self)]
         result = type(self)(self.data.clone(memory_format=torch.preserve_format),
                             self.requires_grad, trainable=self._tk_trainable, name=self._tk_name)
+        for attr in ("regularizer", "constraint", "aggregation"):
+            if attr in self.__dict__:
+                setattr(result, attr, self.__dict__[attr])
         memo[id(self)] = result
         return result
 
@@ -65,7 +68,7 @@ class Variable(torch.nn.Parameter):
     def value(self) -> "Variable":
         return self
 
-    def numpy(self) -> np.ndarray:
+    def numpy(self, force: bool = False) -> np.ndarray:
         return self.detach().cpu().numpy()
 
     def assign(self, value) -> "Variable":

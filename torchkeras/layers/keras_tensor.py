@@ -116,7 +116,7 @@ def _fake_inputs(mode, x, device):
         shape = [_FAKE_BATCH if (d is None and i == 0) else (1 if d is None else d)
                  for i, d in enumerate(v.shape)]
         with mode:
-            t = torch.empty(shape, dtype=_config.to_torch_dtype(v.dtype), device=device)
+            t = torch.zeros(shape, dtype=_config.to_torch_dtype(v.dtype), device=device)
         return t
     return map_structure(make, x)
 
@@ -132,25 +132,54 @@ def _state_snapshot(layer) -> list:
 
 
 def _run_fake(layer, args, kwargs):
-    """Runs ``layer`` on fake tensors shaped like the KerasTensors in ``args``."""
+    """Runs ``layer`` on stand-ins shaped like the KerasTensors in ``args``.
+
+    Fake tensors first (no memory, no compute); should the installed torch fail to mix
+    them with this layer's weights, a 2-sample zero batch on the weights' device.
+    Non-trainable state a traced call mutates (counters, moving stats) is restored.
+    """
     from torch._subclasses.fake_tensor import FakeTensorMode
     device = _config.get_device()
     for p in layer.parameters():
         device = p.device
         break
-    mode = FakeTensorMode(allow_non_fake_inputs=True)
-    fargs = _fake_inputs(mode, args, device)
-    fkwargs = _fake_inputs(mode, kwargs, device)
     snapshot = _state_snapshot(layer)
     try:
-        with mode, torch.no_grad():
-            out = layer(*fargs, **fkwargs)
+        try:
+            mode = FakeTensorMode(allow_non_fake_inputs=True)
+            fargs = _fake_inputs(mode, args, device)
+            fkwargs = _fake_inputs(mode, kwargs, device)
+            with mode, torch.no_grad():
+                return layer(*fargs, **fkwargs)
+        except Exception as fake_error:
+            _restore(snapshot)
+            try:
+                real = _NullMode()
+                rargs = _fake_inputs(real, args, device)
+                rkwargs = _fake_inputs(real, kwargs, device)
+                with torch.no_grad():
+                    return layer(*rargs, **rkwargs)
+            except Exception:
+                raise fake_error from None
     finally:
-        with _ctx.no_fake_mode(), torch.no_grad():
-            for p, saved in snapshot:
-                if p.shape == saved.shape:
-                    p.copy_(saved)
-    return out
+        _restore(snapshot)
+
+
+class _NullMode:
+    """Stands in for a fake-tensor mode: tensors made inside are real (zeros)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _restore(snapshot) -> None:
+    with _ctx.no_fake_mode(), torch.no_grad():
+        for p, saved in snapshot:
+            if p.shape == saved.shape:
+                p.copy_(saved)
 
 
 def _spec_from_fake(out, batch_unknown: bool):

@@ -262,13 +262,7 @@ class Layer(nn.Module):
                 seen.add(id(p))
                 out.append((self, k, p))
         for key, m in self._modules.items():
-            if isinstance(m, Layer):
-                m._collect_entries(out, seen)
-            elif m is not None and not _is_metric(m):
-                for k, p in m.named_parameters():
-                    if id(p) not in seen:
-                        seen.add(id(p))
-                        out.append((self, key + "." + k, p))
+            _collect_module(self, key, m, out, seen)
 
     @property
     def weights(self) -> list:
@@ -381,7 +375,7 @@ class Layer(nn.Module):
     # ------------------------------------------------------------------ structure
     def _flatten_layers(self, include_self: bool = True, recursive: bool = True) -> list:
         out, seen = ([self] if include_self else []), {id(self)}
-        stack = [m for m in self._modules.values() if isinstance(m, Layer)]
+        stack = _child_layers(self)
         stack.reverse()
         while stack:
             layer = stack.pop()
@@ -390,8 +384,7 @@ class Layer(nn.Module):
             seen.add(id(layer))
             out.append(layer)
             if recursive:
-                subs = [m for m in layer._modules.values() if isinstance(m, Layer)]
-                stack.extend(reversed(subs))
+                stack.extend(reversed(_child_layers(layer)))
         return out
 
     # ------------------------------------------------------------------ build / call
@@ -626,6 +619,32 @@ def _first_device(x):
     if isinstance(x, dict):
         return _first_device(list(x.values()))
     return None
+
+
+def _child_layers(module) -> list:
+    """Direct sublayers, looking through ModuleList/ModuleDict/Sequential containers."""
+    out = []
+    for m in module._modules.values():
+        if isinstance(m, Layer):
+            out.append(m)
+        elif isinstance(m, (nn.ModuleList, nn.ModuleDict, nn.Sequential)):
+            out.extend(_child_layers(m))
+    return out
+
+
+def _collect_module(owner, key, m, out, seen) -> None:
+    if isinstance(m, Layer):
+        m._collect_entries(out, seen)
+    elif isinstance(m, (nn.ModuleList, nn.ModuleDict, nn.Sequential)) and any(
+            isinstance(c, Layer) for c in m.children()):
+        # Containers of layers: each layer keeps its own Keras layout hooks.
+        for sub_key, child in m._modules.items():
+            _collect_module(owner, key + "." + sub_key, child, out, seen)
+    elif m is not None and not _is_metric(m):
+        for k, p in m.named_parameters():
+            if id(p) not in seen:
+                seen.add(id(p))
+                out.append((owner, key + "." + k, p))
 
 
 def _is_metric(module) -> bool:

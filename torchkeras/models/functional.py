@@ -38,10 +38,7 @@ class Functional(Model):
                                  "produced by layer '%s'." % (self.name, kt,
                                                               kt._keras_history[0].name))
         self._nodes = self._topological_nodes()
-        layers = [kt._keras_history[0] for kt in self._flat_inputs]
-        for node in self._nodes:
-            if all(node.layer is not l for l in layers):
-                layers.append(node.layer)
+        layers = _keras_layer_order(self._flat_inputs, self._flat_outputs)
         names = [l.name for l in layers]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
@@ -152,6 +149,44 @@ class Functional(Model):
     def from_config(cls, config: dict, custom_objects=None):
         from torchkeras.models.functional_config import functional_from_config
         return functional_from_config(cls, config, custom_objects)
+
+
+def _keras_layer_order(flat_inputs, flat_outputs) -> list:
+    """Layers in Keras's order: farthest from the outputs first, ties broken by the order a
+    depth-first walk from the outputs meets them (weights lists follow this order)."""
+    nodes, op_index, finished, layers_by_id = [], {}, set(), {}
+
+    def visit(kt):
+        layer, node_index, _ = kt._keras_history
+        node = layer._inbound_nodes[node_index]
+        if id(node) in finished:
+            return
+        layers_by_id[id(layer)] = layer
+        op_index.setdefault(id(layer), len(op_index))
+        for parent in node.input_tensors:
+            visit(parent)
+        finished.add(id(node))
+        nodes.append(node)
+
+    for kt in flat_outputs:
+        visit(kt)
+    in_graph = {id(n) for n in nodes}
+    node_depth, layer_depth = {}, {}
+    for node in reversed(nodes):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = depth
+        node_depth[id(node)] = depth
+        for parent in node.parent_nodes:
+            if id(parent) in in_graph:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for kt in flat_inputs:           # inputs that no output depends on
+        layer = kt._keras_history[0]
+        if id(layer) not in layer_depth:
+            layers_by_id[id(layer)] = layer
+            layer_depth[id(layer)] = 0
+            op_index[id(layer)] = -1
+    ordered = sorted(layers_by_id, key=lambda i: (-layer_depth[i], op_index[i]))
+    return [layers_by_id[i] for i in ordered]
 
 
 class _NodePlan:

@@ -74,52 +74,8 @@ def _is_container_model(layer) -> bool:
 
 
 def keras_layer_order(model) -> list:
-    """``model.layers`` in Keras's order: by depth from the outputs, then by traversal.
-
-    For functional graphs Keras orders layers farthest-from-the-output first, ties broken
-    by the order a depth-first walk from the outputs meets them; the per-class counters
-    of the weight paths depend on this order.
-    """
-    from torchkeras.models.functional import Functional
-    if not isinstance(model, Functional):
-        return list(model.layers)
-    nodes, op_index, finished = [], {}, set()
-    layers_by_id = {}
-
-    def visit(kt):
-        layer, node_index, _ = kt._keras_history
-        node = layer._inbound_nodes[node_index]
-        if id(node) in finished:
-            return
-        layers_by_id[id(layer)] = layer
-        op_index.setdefault(id(layer), len(op_index))
-        for parent in node.input_tensors if node.input_tensors else []:
-            visit(parent)
-        finished.add(id(node))
-        nodes.append(node)
-
-    for kt in model._flat_outputs:
-        visit(kt)
-    in_graph = {id(n) for n in nodes}
-    node_depth, layer_depth = {}, {}
-    for node in reversed(nodes):
-        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
-        layer_depth[id(node.layer)] = depth
-        node_depth[id(node)] = depth
-        for parent in node.parent_nodes:
-            if id(parent) in in_graph:
-                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
-    for kt in model._flat_inputs:           # inputs that no output depends on
-        layer = kt._keras_history[0]
-        if id(layer) not in layer_depth:
-            layers_by_id[id(layer)] = layer
-            layer_depth[id(layer)] = 0
-            op_index[id(layer)] = -1
-    ordered = sorted(layers_by_id, key=lambda i: (-layer_depth[i], op_index[i]))
-    known = {id(l) for l in model.layers}
-    out = [layers_by_id[i] for i in ordered if i in known]
-    out += [l for l in model.layers if id(l) not in layers_by_id]
-    return out
+    """``model.layers`` in Keras's order (functional models already keep that order)."""
+    return list(model.layers)
 
 
 def _child_layers(layer) -> list:
