@@ -94,3 +94,16 @@ def test_missing_monitor_warns_not_crashes(h, regression_data):
         hist = model.fit(x, y, epochs=3, batch_size=64, verbose=0,
                          callbacks=[tk.callbacks.EarlyStopping(patience=0)])
     assert len(hist.history["loss"]) == 3
+
+
+def test_mode_auto_finds_compiled_metric_by_name(regression_data):
+    """A metric named without any hint: its own direction (AUC: up) decides."""
+    x, _ = regression_data
+    yc = (x[:, 0] > 0).astype("float32")
+    model = tk.Sequential([tk.Input((6,)), tk.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy",
+                  metrics=[tk.metrics.AUC(name="quality")])
+    stop = tk.callbacks.EarlyStopping(monitor="val_quality", patience=1)
+    model.fit(x, yc, epochs=2, batch_size=64, validation_data=(x, yc), verbose=0,
+              callbacks=[stop])
+    assert stop.monitor_op(0.9, 0.5) and not stop.monitor_op(0.5, 0.9)

@@ -77,7 +77,7 @@ def _infer_direction(model, monitor: str):
     name = monitor[4:] if monitor.startswith("val_") else monitor
     if name == "loss":
         return operator.lt
-    for m in getattr(model, "metrics", None) or []:
+    for m in _flat_metrics(model):
         direction = getattr(m, "_direction", None)
         if getattr(m, "name", None) == name and direction in ("up", "down"):
             return operator.gt if direction == "up" else operator.lt
@@ -87,3 +87,13 @@ def _infer_direction(model, monitor: str):
     if any(h in lowered for h in _UP_HINTS):
         return operator.gt
     return None
+
+
+def _flat_metrics(model) -> list:
+    """``model.metrics`` with containers (``compile_metrics``) opened up."""
+    out = []
+    for m in getattr(model, "metrics", None) or []:
+        inner = getattr(m, "metrics", None)
+        inner = inner() if callable(inner) else inner
+        out.extend(inner if isinstance(inner, (list, tuple)) else [m])
+    return out

@@ -134,22 +134,25 @@ def capture_metrics(model) -> dict:
     return out
 
 
-def restore_metrics(model, tensors: dict) -> bool:
-    """Restores metric states; False (nothing changed) if the layout differs."""
-    metrics = list(getattr(model, "metrics", []))
-    pairs = []
-    for i, metric in enumerate(metrics):
-        for j, var in enumerate(metric.variables):
-            saved = tensors.get("metrics/%d/%d" % (i, j))
-            if saved is None or tuple(saved.shape) != tuple(var.shape):
-                return False
-            pairs.append((var, saved))
-    if len(pairs) != sum(1 for k in tensors if k.startswith("metrics/")):
-        return False
-    with torch.no_grad():
-        for var, saved in pairs:
-            var.copy_(saved.to(device=var.device, dtype=var.dtype))
-    return True
+def restore_metrics(model, tensors: dict) -> int:
+    """Restores each metric whose state has the saved layout; returns how many.
+
+    Metrics built lazily on the first batch (the compiled-metrics container) have no
+    state yet when a run resumes: they then count only the batches after the resume.
+    """
+    restored = 0
+    for i, metric in enumerate(getattr(model, "metrics", [])):
+        variables = list(metric.variables)
+        saved = [tensors.get("metrics/%d/%d" % (i, j)) for j in range(len(variables))]
+        extra = "metrics/%d/%d" % (i, len(variables)) in tensors
+        if extra or not variables or any(
+                s is None or tuple(s.shape) != tuple(v.shape) for s, v in zip(saved, variables)):
+            continue
+        with torch.no_grad():
+            for var, value in zip(variables, saved):
+                var.copy_(value.to(device=var.device, dtype=var.dtype))
+        restored += 1
+    return restored
 
 
 # ---------------------------------------------------------------------- files
