@@ -1,6 +1,8 @@
 """StackedRNNCells: several cells acting as one, each feeding the next."""
 from __future__ import annotations
 
+import re
+
 import torch
 
 from torchkeras.layers.layer import Layer
@@ -9,6 +11,27 @@ from torchkeras.saving.serialization import deserialize_keras_object, serialize_
 
 def _nested(x) -> bool:
     return isinstance(x, (list, tuple))
+
+
+def _snake(name: str) -> str:
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class _CellList(Layer):
+    """Holds the stacked cells under the names Keras gives list items in weight files
+    (``lstm_cell``, ``lstm_cell_1``…), so paths read ``cell/cells/lstm_cell``."""
+
+    def __init__(self, cells):
+        super().__init__(name="cells")
+        counts: dict = {}
+        for cell in cells:
+            if not isinstance(cell, torch.nn.Module):
+                continue
+            base = _snake(type(cell).__name__)
+            n = counts.get(base, 0)
+            counts[base] = n + 1
+            self.add_module(base if n == 0 else "%s_%d" % (base, n), cell)
 
 
 class StackedRNNCells(Layer):
@@ -33,10 +56,13 @@ class StackedRNNCells(Layer):
             if "state_size" not in dir(cell):
                 raise ValueError("All cells must have a `state_size` attribute. Received cell "
                                  "without a `state_size`: %r" % (cell,))
-        self.__dict__["cells"] = cells
-        for i, cell in enumerate(cells):
-            if isinstance(cell, torch.nn.Module):
-                self.add_module(str(i), cell)
+        self.__dict__["_cell_list"] = cells
+        # Registered as "cells" (Keras's attribute name, hence its weight-file path).
+        self._modules["cells"] = _CellList(cells)
+
+    @property
+    def cells(self) -> list:
+        return self.__dict__["_cell_list"]
 
     @property
     def state_size(self) -> list:
