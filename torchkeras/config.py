@@ -27,8 +27,11 @@ def get_device() -> torch.device:
         name = os.environ.get("TORCHKERAS_DEVICE")
         if name:
             _DEVICE = torch.device(name)
+        elif torch.cuda.is_available():
+            # Under torchrun each process drives the GPU of its local rank.
+            _DEVICE = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
         else:
-            _DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+            _DEVICE = torch.device("cpu")
     return _DEVICE
 
 

@@ -1,7 +1,6 @@
 """BackupAndRestore: interrupted runs (exception, or a process killed with SIGKILL)
 resume and end with weights identical to an uninterrupted run."""
 import importlib.util
-import inspect
 import os
 import random
 import subprocess
@@ -13,16 +12,11 @@ import pytest
 
 import torchkeras as tk
 from torchkeras.callbacks import training_state as ts
-from torchkeras.trainers import loops
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "resume_script.py")
 STATE = "training_state.safetensors"
 
-# fit() must read model._initial_epoch / model._initial_step after on_train_begin.
-LOOP_RESUMES = "_initial_step" in inspect.getsource(loops.LoopsMixin.fit)
-needs_resume_hook = pytest.mark.skipif(
-    not LOOP_RESUMES, reason="fit() does not honour model._initial_epoch/_initial_step yet")
 
 
 def load_script():
@@ -48,7 +42,6 @@ def assert_same_weights(a, b):
         np.testing.assert_array_equal(x, y)
 
 
-@needs_resume_hook
 @pytest.mark.parametrize("die_at, save_freq, start", [
     (6, 3, (0, 3)),           # mid-epoch: same shuffle, 3 batches skipped
     (14, 1, (1, 0)),          # right after the (short) last batch of epoch 0
@@ -72,7 +65,6 @@ def test_interrupted_run_resumes_identically(script, reference, tmp_path, die_at
     assert not os.path.exists(backup)        # deleted when training finished
 
 
-@needs_resume_hook
 def test_killed_process_resumes_identically(reference, tmp_path):
     backup = tmp_path / "backup"
     out = tmp_path / "out.npz"
@@ -172,10 +164,3 @@ def test_mismatched_model_and_bad_arguments(tmp_path):
         tk.callbacks.BackupAndRestore(backup, save_freq="often")
 
 
-@pytest.mark.skipif(LOOP_RESUMES, reason="only meaningful while fit() ignores the resume hook")
-def test_loop_without_resume_hook_fails_loudly(tmp_path):
-    backup = str(tmp_path / "b")
-    with pytest.raises(KeyboardInterrupt):
-        fit_some(backup_model(), [tk.callbacks.BackupAndRestore(backup), Stop(1)])
-    with pytest.raises(RuntimeError, match="does not honour `model._initial_epoch`"):
-        fit_some(backup_model(), [tk.callbacks.BackupAndRestore(backup)])

@@ -13,6 +13,7 @@ class _State(threading.local):
         self.training = None      # flag set by an outer call, seen by nested layers
         self.depth = 0            # 0 = not inside any layer call
         self.loss_layers = []     # layers whose add_loss ran since the top-level call began
+        self.in_ddp = False       # inside a DistributedDataParallel forward (no re-routing)
 
 
 STATE = _State()

@@ -421,6 +421,9 @@ class Layer(nn.Module):
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
+        ddp = self.__dict__.get("_tk_ddp")
+        if ddp is not None and not _ctx.STATE.in_ddp and torch.is_grad_enabled():
+            return _call_through_ddp(ddp, args, kwargs)
         if args:
             inputs = args[0]
         else:
@@ -619,6 +622,17 @@ def _first_device(x):
     if isinstance(x, dict):
         return _first_device(list(x.values()))
     return None
+
+
+def _call_through_ddp(ddp, args, kwargs):
+    # During a distributed fit, training forward passes (the loop's or a custom
+    # train_step's `self(x)`) go through DDP so gradients are all-reduced.
+    state = _ctx.STATE
+    state.in_ddp = True
+    try:
+        return ddp(*args, **kwargs)
+    finally:
+        state.in_ddp = False
 
 
 def _child_layers(module) -> list:

@@ -81,6 +81,15 @@ def _fits_on_device(tensors, device) -> bool:
     return need <= _GPU_FRACTION * free
 
 
+def _split_bounds(n: int, parts: int) -> list:
+    """Boundaries of ``parts`` nearly equal contiguous pieces of ``range(n)``."""
+    base, extra = divmod(n, parts)
+    bounds = [0]
+    for i in range(parts):
+        bounds.append(bounds[-1] + base + (1 if i < extra else 0))
+    return bounds
+
+
 def class_weight_to_sample_weight(y: torch.Tensor, class_weight: dict) -> torch.Tensor:
     """One weight per sample from ``{class: weight}`` (labels or one-hot rows)."""
     if not class_weight:
@@ -99,7 +108,7 @@ class ArrayAdapter:
     """In-memory arrays: one transfer to the device, batches sliced on the device."""
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False,
-                 class_weight=None, device=None, steps=None):
+                 class_weight=None, device=None, steps=None, shard=None):
         device = device or _config.get_device()
         x = map_structure(lambda v: to_tensor(v), x)
         y = map_structure(lambda v: to_tensor(v), y) if y is not None else None
@@ -126,6 +135,19 @@ class ArrayAdapter:
             sample_weight = cw if sample_weight is None else sample_weight * cw
         if n is None:
             raise ValueError("Could not find the number of samples: pass arrays with a batch axis")
+        self._shard = shard
+        if shard is not None and shard[0] == "contiguous":
+            # evaluate/predict: rank r reads one contiguous slice, in order.
+            _, r, world = shard
+            if n < world:
+                raise ValueError("Cannot split %d samples across %d ranks: every rank needs at "
+                                 "least one sample." % (n, world))
+            bounds = _split_bounds(n, world)
+            lo, hi = bounds[r], bounds[r + 1]
+            x, y, sample_weight = map_structure(
+                lambda t: t[lo:hi] if isinstance(t, torch.Tensor) else t, (x, y, sample_weight))
+            n = hi - lo
+            self._shard = None
         if batch_size is None:
             batch_size = 32
         if not isinstance(batch_size, int) or batch_size <= 0:
@@ -147,6 +169,16 @@ class ArrayAdapter:
         self.shuffle = shuffle
         self.device = place
         self.num_batches = math.ceil(n / batch_size)
+        if self._shard is not None:
+            # fit under DDP: rank r takes its part of each global batch of the epoch order.
+            _, r, world, seed = self._shard
+            global_batch = batch_size * world
+            if n < world:
+                raise ValueError("Cannot train on %d samples with %d ranks: every rank needs at "
+                                 "least one sample per step." % (n, world))
+            self.num_batches = n // global_batch + (1 if n % global_batch >= world else 0)
+            self._global_batch, self._rank, self._world = global_batch, r, world
+            self._seed, self._epoch_index = seed, 0
         self.steps = steps
         self._position = 0
         self._perm = None
@@ -174,6 +206,14 @@ class ArrayAdapter:
         return batch
 
     def _new_order(self) -> None:
+        if self._shard is not None:
+            # The same order on every rank: a generator seeded by the shared seed.
+            self._perm = None
+            if self.shuffle:
+                g = torch.Generator().manual_seed(self._seed + self._epoch_index)
+                self._perm = torch.randperm(self.num_samples, generator=g).to(self.device)
+            self._epoch_index += 1
+            return
         if self.shuffle == "batch":
             nb = self.num_batches
             order = torch.randperm(nb, device=self.device)
@@ -191,8 +231,14 @@ class ArrayAdapter:
         for _ in range(steps):
             if self._position == 0:
                 self._new_order()
-            start = self._position * self.batch_size
-            stop = min(start + self.batch_size, self.num_samples)
+            if self._shard is not None:
+                g0 = self._position * self._global_batch
+                g1 = min(g0 + self._global_batch, self.num_samples)
+                bounds = _split_bounds(g1 - g0, self._world)
+                start, stop = g0 + bounds[self._rank], g0 + bounds[self._rank + 1]
+            else:
+                start = self._position * self.batch_size
+                stop = min(start + self.batch_size, self.num_samples)
             self._position = (self._position + 1) % self.num_batches
             yield self._batch(start, stop)
         if not self.steps:
@@ -203,21 +249,30 @@ class IterableAdapter:
     """DataLoaders, Datasets, generators and PyDatasets, copied to the device per batch."""
 
     def __init__(self, data, batch_size=None, shuffle=False, device=None, steps=None,
-                 class_weight=None):
+                 class_weight=None, shard=None):
         from torchkeras.utils.py_dataset import PyDataset
         self.device = device or _config.get_device()
+        self._rank, self._world = (shard[-3], shard[-2]) if shard and shard[0] == "train" else \
+            ((shard[1], shard[2]) if shard else (0, 1))
+        self._sampler = None
         self.steps = steps
         self.class_weight = class_weight
         self._iterator = None
         self.kind = "iterable"
         if isinstance(data, torch.utils.data.DataLoader):
             self.source = data
-        elif isinstance(data, torch.utils.data.Dataset) and not isinstance(
-                data, torch.utils.data.IterableDataset) or isinstance(data, torch.utils.data.IterableDataset):
+            if self._world > 1 and not isinstance(data.dataset, torch.utils.data.IterableDataset) \
+                    and not isinstance(data.sampler, torch.utils.data.DistributedSampler):
+                self.source = self._distributed_loader(data.dataset, data.batch_size or 1,
+                                                       shuffle, data, shard)
+        elif isinstance(data, torch.utils.data.Dataset):
             iterable = isinstance(data, torch.utils.data.IterableDataset)
-            self.source = torch.utils.data.DataLoader(
-                data, batch_size=batch_size or 32, shuffle=bool(shuffle) and not iterable,
-                pin_memory=self.device.type == "cuda")
+            if self._world > 1 and not iterable:
+                self.source = self._distributed_loader(data, batch_size or 32, shuffle, None, shard)
+            else:
+                self.source = torch.utils.data.DataLoader(
+                    data, batch_size=batch_size or 32, shuffle=bool(shuffle) and not iterable,
+                    pin_memory=self.device.type == "cuda")
         elif isinstance(data, PyDataset):
             self.source = data
             self.kind = "py_dataset"
@@ -230,13 +285,28 @@ class IterableAdapter:
         else:
             raise ValueError("Unrecognized data type: %r" % type(data))
 
+    def _distributed_loader(self, dataset, batch_size, shuffle, like, shard):
+        seed = shard[-1] if shard and shard[0] == "train" else 0
+        self._sampler = torch.utils.data.DistributedSampler(
+            dataset, num_replicas=self._world, rank=self._rank,
+            shuffle=bool(shuffle) and shard[0] == "train", seed=seed, drop_last=False)
+        kwargs = {}
+        if like is not None:
+            kwargs = {"collate_fn": like.collate_fn, "num_workers": like.num_workers,
+                      "drop_last": like.drop_last}
+        return torch.utils.data.DataLoader(dataset, batch_size=batch_size, sampler=self._sampler,
+                                           pin_memory=self.device.type == "cuda", **kwargs)
+
     def __len__(self):
         if self.steps:
             return self.steps
         try:
-            return len(self.source)
+            n = len(self.source)
         except TypeError:
             return None
+        if self.kind == "py_dataset" and self._world > 1:
+            return len(range(self._rank, n, self._world))
+        return n
 
     def _to_device(self, batch):
         if isinstance(batch, (list, tuple)) and not isinstance(batch, tuple):
@@ -260,15 +330,20 @@ class IterableAdapter:
         order = list(range(len(self.source)))
         if self.shuffle:
             order = torch.randperm(len(order)).tolist()
-        for i in order:
+        for i in order[self._rank::self._world]:
             yield self.source[i]
         if hasattr(self.source, "on_epoch_end"):
             self.source.on_epoch_end()
 
     def _fresh(self):
+        if self._sampler is not None:
+            self._sampler.set_epoch(getattr(self, "_epochs_seen", 0))
+            self._epochs_seen = getattr(self, "_epochs_seen", 0) + 1
         if self.kind == "py_dataset":
             return self._py_dataset_batches()
         if self.kind == "generator":
+            if self._world > 1:   # round-robin: rank r keeps every world-th batch
+                return (b for i, b in enumerate(self.source) if i % self._world == self._rank)
             return self.source
         return iter(self.source)
 
@@ -294,11 +369,15 @@ class IterableAdapter:
 
 
 def get_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, class_weight=None,
-                device=None, steps=None):
-    """The adapter for ``x`` (and ``y``/``sample_weight`` when x is an array)."""
+                device=None, steps=None, shard=None):
+    """The adapter for ``x`` (and ``y``/``sample_weight`` when x is an array).
+
+    ``shard`` splits the data across ranks: ``("train", rank, world, seed)`` gives each
+    rank its part of every global batch, ``("contiguous", rank, world)`` one slice each.
+    """
     if _is_array_like(x):
         return ArrayAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
-                            class_weight=class_weight, device=device, steps=steps)
+                            class_weight=class_weight, device=device, steps=steps, shard=shard)
     if y is not None:
         raise ValueError("`y` argument is not supported when using a dataset, DataLoader, "
                          "generator or PyDataset as input; yield (x, y) from it instead.")
@@ -306,7 +385,7 @@ def get_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, c
         raise ValueError("`sample_weight` is not supported when using a dataset, DataLoader, "
                          "generator or PyDataset as input; yield (x, y, sample_weight) instead.")
     return IterableAdapter(x, batch_size=batch_size, shuffle=shuffle, device=device, steps=steps,
-                           class_weight=class_weight)
+                           class_weight=class_weight, shard=shard)
 
 
 def _is_array_like(x) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from torchkeras import distribute
 from torchkeras.callbacks.callback_list import CallbackList, materialize
+from torchkeras.distribute import reduce as dist_reduce
 from torchkeras.layers.keras_tensor import map_structure
 from torchkeras.trainers import data as data_module
 
@@ -48,10 +50,21 @@ class LoopsMixin:
         return logs
 
     def _adapter(self, x, y, sample_weight, batch_size, shuffle=False, class_weight=None,
-                 steps=None):
+                 steps=None, shard=None):
         return data_module.get_adapter(x, y, sample_weight, batch_size=batch_size,
                                        shuffle=shuffle, class_weight=class_weight,
-                                       device=self._target_device(), steps=steps)
+                                       device=self._target_device(), steps=steps, shard=shard)
+
+    def _compute_device(self, data):
+        return getattr(data, "copy_to", None) or data.device
+
+    def _epoch_logs(self, logs) -> dict:
+        """End-of-epoch values, reduced across ranks in a distributed run."""
+        with dist_reduce.reduced_metrics(self):
+            results = self._metrics_result_or_logs(logs)
+            is_metrics = results is not logs
+            values = materialize(results)
+        return values if is_metrics else dist_reduce.mean_logs(values)
 
     # ------------------------------------------------------------------ fit
     def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto",
@@ -107,23 +120,46 @@ class LoopsMixin:
                 arrays, validation_split)
             validation_data = (vx, vy) if vsw is None else (vx, vy, vsw)
         self._ensure_built_for(x)
+        strategy = distribute.distribution()
+        train_shard = val_shard = None
+        if strategy is not None:
+            r, w = distribute.rank(), distribute.world_size()
+            train_shard = ("train", r, w, distribute.context.shared_seed())
+            val_shard = ("contiguous", r, w)
         train_data = self._adapter(x, y, sample_weight, batch_size, shuffle=shuffle,
-                                   class_weight=class_weight, steps=steps_per_epoch)
+                                   class_weight=class_weight, steps=steps_per_epoch,
+                                   shard=train_shard)
         val_data = None
         if validation_data is not None:
             vx, vy, vsw = data_module.unpack_x_y_sample_weight(validation_data) \
                 if isinstance(validation_data, (tuple, list)) else (validation_data, None, None)
             val_data = self._adapter(vx, vy, vsw, validation_batch_size or batch_size,
-                                     steps=validation_steps)
+                                     steps=validation_steps, shard=val_shard)
+        self._move_to_device(self._compute_device(train_data))
+        if strategy is not None:
+            self.__dict__["_tk_ddp"] = strategy.wrap(self)
+        try:
+            return self._fit_loop(train_data, val_data, callbacks, verbose, epochs,
+                                  initial_epoch, validation_freq)
+        finally:
+            self.__dict__.pop("_tk_ddp", None)
+
+    def _fit_loop(self, train_data, val_data, callbacks, verbose, epochs, initial_epoch,
+                  validation_freq):
         self._prepare_training()
-        self._move_to_device(train_data.device if train_data.device.type != "cpu" or
-                             getattr(train_data, "copy_to", None) is None else train_data.device)
         verbose = 1 if verbose == "auto" else verbose
+        if not distribute.is_chief():
+            verbose = 0
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=len(train_data))
         self.stop_training = False
         cbs.on_train_begin()
+        # BackupAndRestore (or a user) may set where training resumes: epoch and step.
+        if self._initial_epoch is not None:
+            initial_epoch = self._initial_epoch
+        skip_steps = self._initial_step or 0
+        self._initial_epoch = self._initial_step = None
         epoch_logs = {}
         batch_hooks = cbs.has_batch_hooks("train")
         for epoch in range(initial_epoch, epochs):
@@ -132,6 +168,8 @@ class LoopsMixin:
             self.train()
             logs = None
             for step, batch in enumerate(train_data.epoch()):
+                if step < skip_steps:
+                    continue
                 if batch_hooks:
                     cbs.on_train_batch_begin(step)
                 logs = self.train_step(batch)
@@ -139,9 +177,10 @@ class LoopsMixin:
                     cbs.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            skip_steps = 0
             if logs is None:
                 raise ValueError("fit ran no step in epoch %d: the data is empty." % epoch)
-            epoch_logs = materialize(self._metrics_result_or_logs(logs))
+            epoch_logs = self._epoch_logs(logs)
             if val_data is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_loop(val_data, cbs, verbose=0)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -163,9 +202,14 @@ class LoopsMixin:
         _check_positive_int("batch_size", batch_size)
         _check_positive_int("steps", steps)
         self._ensure_built_for(x)
-        data = self._adapter(x, y, sample_weight, batch_size, steps=steps)
-        self._move_to_device(data.device)
+        shard = None
+        if distribute.distribution() is not None:
+            shard = ("contiguous", distribute.rank(), distribute.world_size())
+        data = self._adapter(x, y, sample_weight, batch_size, steps=steps, shard=shard)
+        self._move_to_device(self._compute_device(data))
         verbose = 1 if verbose == "auto" else verbose
+        if not distribute.is_chief():
+            verbose = 0
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=len(data))
@@ -191,7 +235,7 @@ class LoopsMixin:
                     cbs.on_test_batch_end(step, logs)
         if logs is None:
             raise ValueError("evaluate ran no step: the data is empty.")
-        logs = materialize(self._metrics_result_or_logs(logs))
+        logs = self._epoch_logs(logs)
         cbs.on_test_end(logs)
         if was_training:
             self.train()
@@ -203,17 +247,18 @@ class LoopsMixin:
         _check_positive_int("batch_size", batch_size)
         _check_positive_int("steps", steps)
         self._ensure_built_for(x)
-        if data_module._is_array_like(x):
-            data = data_module.ArrayAdapter(x, None, None, batch_size=batch_size or 32,
-                                            device=self._target_device(), steps=steps)
-        else:
-            data = self._adapter(x, None, None, batch_size, steps=steps)
-        device = data.device if getattr(data, "copy_to", None) is None else data.copy_to
+        shard = None
+        if distribute.distribution() is not None:
+            shard = ("contiguous", distribute.rank(), distribute.world_size())
+        data = self._adapter(x, None, None, batch_size or 32, steps=steps, shard=shard)
+        device = self._compute_device(data)
         for p in self.parameters():
             if p.device != device:
                 self.to(device)
             break
         verbose = 1 if verbose == "auto" else verbose
+        if not distribute.is_chief():
+            verbose = 0
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=len(data))
@@ -235,7 +280,11 @@ class LoopsMixin:
             self.train()
         if not outputs:
             raise ValueError("predict ran no step: the data is empty.")
-        return to_numpy(_concat(outputs))
+        result = _concat(outputs)
+        if shard is not None:   # every rank returns all predictions, in order
+            result = map_structure(lambda t: dist_reduce.gather_rows(t)
+                                   if isinstance(t, torch.Tensor) else t, result)
+        return to_numpy(result)
 
 
 def _concat(batches):

@@ -33,6 +33,8 @@ class Trainer(LoopsMixin):
         self._compile_config = None
         self._train_fn = None
         self._reg_cache = None
+        self._initial_epoch = None   # resume point set by BackupAndRestore
+        self._initial_step = None
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -182,12 +184,10 @@ class Trainer(LoopsMixin):
 
     # ------------------------------------------------------------------ steps
     def _forward(self, x, training: bool):
-        fn = self._jit_forward if (self._jit_compile and training) else None
-        if fn is not None:
-            return fn(x)
+        if self._jit_compile and training:
+            return self._jit_forward()(x)
         return self(x, training=training)
 
-    @property
     def _jit_forward(self):
         compiled = self.__dict__.get("_tk_compiled_forward")
         if compiled is None:
@@ -251,10 +251,10 @@ class Trainer(LoopsMixin):
         """One gradient update on one batch; returns the loss (and metrics)."""
         from torchkeras.trainers.data import ArrayAdapter
         self._ensure_built_for(x)
-        self._prepare_training()
         adapter = ArrayAdapter(x, y, sample_weight, batch_size=_len(x), class_weight=class_weight,
                                device=self._target_device())
         self._move_to_device(adapter.device)
+        self._prepare_training()
         self.train()
         logs = None
         for batch in adapter.epoch():
