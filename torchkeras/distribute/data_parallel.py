@@ -36,9 +36,12 @@ class DataParallel:
 
     def wrap(self, model) -> torch.nn.Module:
         """The DDP (or FSDP) wrapper ``fit`` routes training-mode forward passes through."""
+        device = next(iter(model.parameters()), torch.empty(0)).device
+        if self.fsdp and device.type != "cuda":
+            raise ValueError("DataParallel(fsdp=True) shards the model over GPUs and needs CUDA; "
+                             "the model is on %s. Use fsdp=False (DDP) on CPU." % device)
         if self.sync_batchnorm:
             convert_sync_batchnorm(model)
-        device = next(iter(model.parameters()), torch.empty(0)).device
         if self.fsdp:
             from torch.distributed.fsdp import FullyShardedDataParallel
             return FullyShardedDataParallel(model, device_id=device if device.type == "cuda"
