@@ -189,3 +189,13 @@ def test_stop_training_from_callback():
                 self.model.stop_training = True
     h = m.fit(x, y, epochs=5, batch_size=8, callbacks=[Stop()], verbose=0)
     assert len(h.history["loss"]) == 1
+
+
+def test_labels_out_of_range_is_a_clear_error():
+    x, y = data(32)
+    m = compiled()
+    w0 = m.get_weights()
+    with pytest.raises(ValueError, match="label|class|range"):
+        m.fit(x, y + 5, verbose=0)
+    for a, b in zip(m.get_weights(), w0):
+        np.testing.assert_array_equal(a, b)
