@@ -18,8 +18,10 @@ def _rng_images(rng, n, shape):
 # ---------------------------------------------------------------------- MNIST
 def test_mnist(home, source, file_url, sha256, monkeypatch):
     rng = np.random.RandomState(1)
-    arrays = {"x_train": _rng_images(rng, 6, (28, 28)), "y_train": rng.randint(0, 10, 6).astype(np.uint8),
-              "x_test": _rng_images(rng, 3, (28, 28)), "y_test": rng.randint(0, 10, 3).astype(np.uint8)}
+    arrays = {"x_train": _rng_images(rng, 6, (28, 28)),
+              "y_train": rng.randint(0, 10, 6).astype(np.uint8),
+              "x_test": _rng_images(rng, 3, (28, 28)),
+              "y_test": rng.randint(0, 10, 3).astype(np.uint8)}
     np.savez(source / "mnist.npz", **arrays)
     monkeypatch.setattr(mnist, "ORIGIN", file_url(source / "mnist.npz"))
     monkeypatch.setattr(mnist, "SHA256", sha256(source / "mnist.npz"))

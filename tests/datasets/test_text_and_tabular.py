@@ -1,7 +1,6 @@
 """imdb, reuters, boston_housing, california_housing: outputs against Keras 3 itself."""
 import io
 import json
-import os
 import pickle
 
 import numpy as np
