@@ -127,6 +127,11 @@ def test_frozen_backbone_uses_moving_statistics():
     torch.testing.assert_close(out_train, out_infer)
     assert torch.equal(backbone._norms[3].running_var, stats)
     assert all(not p.requires_grad for p in base.parameters())
+    # Unfrozen again (same training mode): batch statistics are used and updated.
+    base.trainable = True
+    out_train = base(x, training=True)
+    assert not torch.allclose(out_train, out_infer)
+    assert not torch.equal(backbone._norms[3].running_var, stats)
 
 
 def test_config_round_trip_and_weight_files(tmp_path):
@@ -175,3 +180,18 @@ def test_every_architecture_builds_and_runs(builder, kwargs):
     assert top(torch.rand(1, 64, 64, 3) * 255).shape == (1, 5)
     base = builder(include_top=False, weights=None, pooling="avg", **kwargs)
     assert len(base.output_shape) == 2
+
+
+def test_other_channel_counts_and_frozen_config():
+    with pytest.warns(UserWarning, match="1 or 3 input channels"):
+        applications.MobileNetV2(weights=None, include_top=False, input_shape=(32, 32, 4))
+    gray = applications.ResNet50(weights=None, include_top=False, input_shape=(32, 32, 1),
+                                 pooling="avg")
+    assert [l.name for l in gray.layers[1:]] == ["resnet50_backbone", "avg_pool"]
+    assert gray(torch.rand(2, 32, 32, 1)).shape == (2, 2048)
+    backbone = gray.get_layer("resnet50_backbone")
+    clone = type(backbone).from_config({**backbone.get_config(), "trainable": False})
+    assert clone.in_channels == 1 and not clone.trainable
+    assert not any(p.requires_grad for p in clone.parameters())
+    assert clone.trainable_weights == [] and len(clone.non_trainable_weights) == len(
+        backbone.weights)

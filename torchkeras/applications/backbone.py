@@ -63,6 +63,21 @@ def build_features(arch: str, options: dict) -> tuple:
     return model.features, "features.", model.classifier
 
 
+def _set_input_channels(module: nn.Module, channels: int) -> None:
+    """Replaces the first convolution by one taking ``channels`` input channels."""
+    for name, conv in module.named_modules():
+        if isinstance(conv, nn.Conv2d):
+            break
+    else:   # pragma: no cover - every supported architecture starts with a conv
+        raise ValueError("No convolution found to take %d input channels." % channels)
+    if conv.in_channels == channels:
+        return
+    new = nn.Conv2d(channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
+                    conv.dilation, conv.groups, conv.bias is not None, conv.padding_mode)
+    parent = module.get_submodule(name.rsplit(".", 1)[0]) if "." in name else module
+    setattr(parent, name.rsplit(".", 1)[-1], new)
+
+
 @register_keras_serializable(package="torchkeras.applications")
 class TorchvisionBackbone(Layer):
     """The feature extractor of a torchvision architecture as a Keras layer.
@@ -77,6 +92,8 @@ class TorchvisionBackbone(Layer):
         options: Keyword arguments of that constructor (``width_mult``…).
         data_format: ``"channels_last"`` (NHWC in and out) or ``"channels_first"``;
             the global image data format by default.
+        in_channels: Channels of the input images (the first convolution is resized
+            when it is not 3).
 
     Example:
         >>> features = TorchvisionBackbone("resnet50")
@@ -85,17 +102,20 @@ class TorchvisionBackbone(Layer):
     """
 
     def __init__(self, arch: str, options: dict | None = None, data_format: str | None = None,
-                 **kwargs):
+                 in_channels: int = 3, **kwargs):
         super().__init__(**kwargs)
         self.arch = arch
         self.options = dict(options or {})
         self.data_format = config.standardize_data_format(data_format)
+        self.in_channels = int(in_channels)
         module, self.torchvision_prefix, head = build_features(arch, self.options)
+        _set_input_channels(module, self.in_channels)
         self.module = module
         # The full model's classifier tells the head its sizes; it is not kept.
         self.head_sizes = _linear_sizes(head)
         self._norms = [m for m in module.modules()
                        if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        self._sync_requires_grad()
         self.built = True
 
     def build(self, input_shape) -> None:
@@ -106,10 +126,13 @@ class TorchvisionBackbone(Layer):
         module = self.module
         if module.training != train:
             module.train(train)
-        if train and not self._trainable:
+        if train:
+            # Checked on every call: fit() (or the user) may have called .train() on the
+            # whole model, and `trainable` may have changed since the last call.
+            norms_train = self._trainable
             for norm in self._norms:
-                if norm.training:
-                    norm.eval()
+                if norm.training != norms_train:
+                    norm.train(norms_train)
         x = inputs if inputs.is_floating_point() else \
             inputs.to(config.to_torch_dtype(self.compute_dtype))
         if self.data_format == "channels_last":
@@ -159,7 +182,7 @@ class TorchvisionBackbone(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "arch": self.arch, "options": dict(self.options),
-                "data_format": self.data_format}
+                "data_format": self.data_format, "in_channels": self.in_channels}
 
 
 def _linear_sizes(head) -> list:

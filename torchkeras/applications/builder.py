@@ -110,10 +110,12 @@ def build_application(spec: Spec, *, include_top: bool, weights, input_tensor, i
         inputs = found[0] if len(found) == 1 else found
 
     x = img_input
-    if spec.input_mode is not None:
+    channels = input_shape[0] if data_format == "channels_first" else input_shape[-1]
+    # The adapter's statistics are RGB ones; other channel counts go in as they are.
+    if spec.input_mode is not None and channels == 3:
         x = InputAdapter(spec.input_mode, data_format=data_format, name="input_adapter")(x)
     backbone = TorchvisionBackbone(spec.arch, spec.options, data_format=data_format,
-                                   name=name + "_backbone")
+                                   in_channels=channels, name=name + "_backbone")
     x = backbone(x)
     mapping: list = []
     if include_top:
