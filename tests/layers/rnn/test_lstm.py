@@ -118,6 +118,27 @@ def test_lstm_use_cudnn_argument():
         layers.LSTM(2, activation="relu", use_cudnn=True)(torch.randn(1, 2, 3))
     with pytest.raises(ValueError, match="units"):
         layers.LSTM(0)
+    layer = layers.LSTM(2)
+    x = torch.randn(1, 3, 2)
+    fused = layer(x)
+    assert layer._fused_mode() == "LSTM"
+    layer.use_cudnn = False                    # switching it later takes effect
+    assert layer._fused_mode() is None
+    torch.testing.assert_close(layer(x), fused)
+
+
+def test_lstm_symbolic_explicit_mask_and_functional():
+    import torchkeras
+    xi, mi = layers.Input((5, 3)), layers.Input((5,), dtype="bool")
+    model = torchkeras.Model([xi, mi], layers.LSTM(4, return_sequences=True)(xi, mask=mi))
+    x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype("float32")
+    m = np.array([[1, 1, 1, 0, 0], [1] * 5], bool)
+    out = model.predict([x, m], verbose=0)
+    ref = layers.LSTM(4, return_sequences=True)
+    ref(torch.tensor(x))
+    ref.set_weights(model.layers[-1].get_weights())
+    np.testing.assert_allclose(out, ref(torch.tensor(x), mask=torch.tensor(m)).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_lstm_stateful_and_reset():

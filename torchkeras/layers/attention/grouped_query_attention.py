@@ -1,4 +1,4 @@
-"""GroupQueryAttention (Ainslie et al., 2023): query heads share fewer key/value heads."""
+"""GroupedQueryAttention (Ainslie et al., 2023): query heads share fewer key/value heads."""
 from __future__ import annotations
 
 import math
@@ -15,9 +15,10 @@ from torchkeras.layers.layer import Layer
 from torchkeras.layers.regularization.seeding import SeedStream
 
 
-class GroupQueryAttention(Layer):
-    """Grouped-query attention (Keras's ``GroupQueryAttention``, class
-    ``GroupedQueryAttention``; both names are exported).
+class GroupedQueryAttention(Layer):
+    """Grouped-query attention, exported as ``GroupQueryAttention`` too (Keras exports it
+    under that name; its class, hence weight-file paths and default names, is
+    ``GroupedQueryAttention``).
 
     ``num_query_heads`` query heads attend with ``num_key_value_heads`` key/value heads,
     each shared by ``num_query_heads // num_key_value_heads`` consecutive query heads.
@@ -42,6 +43,8 @@ class GroupQueryAttention(Layer):
         >>> y = gqa(torch.randn(2, 10, 64), torch.randn(2, 12, 64))   # (2, 10, 64)
     """
 
+    _keras_class_name = "GroupQueryAttention"   # the name Keras writes in configs
+
     def __init__(self, head_dim: int, num_query_heads: int, num_key_value_heads: int,
                  dropout: float = 0.0, use_bias: bool = True, sliding_window=None,
                  flash_attention=None, kernel_initializer="glorot_uniform",
@@ -57,10 +60,6 @@ class GroupQueryAttention(Layer):
         if flash_attention and dropout > 0.0:
             raise ValueError("Dropout is not supported when flash attention is enabled. "
                              "Please set dropout to 0.0 to use flash attention.")
-        kwargs.setdefault("name", None)
-        if kwargs["name"] is None:
-            from torchkeras.layers.layer import unique_name
-            kwargs["name"] = unique_name("grouped_query_attention")
         super().__init__(**kwargs)
         self.supports_masking = True
         self.head_dim = head_dim
@@ -232,4 +231,4 @@ class GroupQueryAttention(Layer):
         }
 
 
-GroupedQueryAttention = GroupQueryAttention
+GroupQueryAttention = GroupedQueryAttention

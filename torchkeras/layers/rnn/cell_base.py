@@ -250,7 +250,9 @@ class BaseCell(Layer, DropoutRNNCell):
 
     def call(self, inputs, states, training=None):
         single = not isinstance(states, (list, tuple))
-        states = [states] if single else list(states)
+        states = [s if isinstance(s, torch.Tensor) else
+                  torch.as_tensor(s, dtype=inputs.dtype, device=inputs.device)
+                  for s in ([states] if single else states)]
         out, new_states = self._step(self._project(inputs, training), states, training)
         return out, (new_states[0] if single and len(new_states) == 1 else new_states)
 

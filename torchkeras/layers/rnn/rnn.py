@@ -115,6 +115,17 @@ class RNN(Layer):
         self._fused_cache = None
 
     @property
+    def use_cudnn(self):
+        """``"auto"``: fused kernel when the configuration allows; ``True``: require it;
+        ``False``: always step the cell."""
+        return self.__dict__.get("_use_cudnn", "auto")
+
+    @use_cudnn.setter
+    def use_cudnn(self, value) -> None:
+        self.__dict__["_use_cudnn"] = value
+        self.__dict__["_fused_cache"] = None
+
+    @property
     def state_size(self) -> list:
         size = self.cell.state_size
         return [size] if isinstance(size, int) else list(size)
@@ -217,8 +228,6 @@ class RNN(Layer):
         training = bool(training)
         if _nested(mask):
             mask = mask[0]
-        if self.unroll and sequences.shape[1] is None:  # pragma: no cover - static in torch
-            raise ValueError("Cannot unroll a RNN if the time dimension is undefined.")
         fake = _is_fake(sequences)
         if initial_state is None:
             if self.stateful and not fake:
@@ -263,7 +272,7 @@ class RNN(Layer):
         """The fused kernel usable for this layer's configuration (None: step the cell)."""
         if self._fused_cache is None:
             mode = None
-            if not self.unroll and getattr(self, "use_cudnn", "auto") is not False:
+            if not self.unroll and self.use_cudnn is not False:
                 fn = getattr(self.cell, "_fused_mode", None)
                 mode = fn() if fn is not None else None
             self._fused_cache = (mode,)
@@ -272,7 +281,9 @@ class RNN(Layer):
     def inner_loop(self, sequences, initial_state, mask, training):
         """``(last_output, outputs, final_states)`` for the whole sequence."""
         mode = self._fused_mode()
-        if mode is not None and sequences.dim() == 3:
+        # A symbolic (fake) mask cannot be inspected for right-padding: step the cell.
+        if mode is not None and sequences.dim() == 3 and not (mask is not None
+                                                               and _is_fake(mask)):
             cell = self.cell
             x = cell._dropped_input(sequences, training)
             weights = cell._fused_weights()
@@ -283,7 +294,7 @@ class RNN(Layer):
                                    self.return_sequences)
             if res is not None:
                 return res
-        elif getattr(self, "use_cudnn", "auto") is True:
+        elif mode is None and self.use_cudnn is True:
             raise ValueError("use_cudnn=True was specified, but cuDNN is not supported for "
                              "this layer configuration with this backend. Pass "
                              "use_cudnn='auto' to fallback to a non-cuDNN implementation.")
