@@ -7,7 +7,7 @@ import torch
 
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.rnn import fused as _fused
-from torchkeras.layers.rnn.rnn import RNN
+from torchkeras.layers.rnn.rnn import RNN, _is_fake
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -125,6 +125,9 @@ class Bidirectional(Layer):
             initial_state = [torch.as_tensor(s).to(device=x.device, dtype=x.dtype)
                              for s in initial_state]
         weights = fwd.cell._fused_weights() + bwd.cell._fused_weights()
+        if not _is_fake(x):
+            _fused.maybe_flatten(self, weights, mode, x.shape[-1], fwd.cell.units,
+                                 bidirectional=True)
         out, f_states, b_states = _fused.run_fused_bidirectional(
             mode, x, initial_state, weights, fwd.cell.use_bias)
         units = fwd.cell.units

@@ -143,11 +143,14 @@ def run_fused_bidirectional(mode: str, x: torch.Tensor, states: list, weights: l
     return out, [s[0] for s in new], [s[1] for s in new]
 
 
-def maybe_flatten(owner, weights: list, mode: str, input_size: int, hidden: int) -> None:
+def maybe_flatten(owner, weights: list, mode: str, input_size: int, hidden: int,
+                  bidirectional: bool = False) -> None:
     """On CUDA, lays the weights out in one contiguous cuDNN buffer (as
-    ``nn.LSTM.flatten_parameters`` does) so cuDNN need not copy them every call."""
+    ``nn.LSTM.flatten_parameters`` does) so cuDNN need not copy them every call.
+
+    Only for eager calls on real tensors: never while tracing or inferring shapes."""
     w0 = weights[0]
-    if not w0.is_cuda:
+    if not w0.is_cuda or mode == "GRU" or torch.compiler.is_compiling():
         return
     key = tuple(w.data_ptr() for w in weights)
     if owner.__dict__.get("_cudnn_flat_key") == key:
@@ -159,9 +162,10 @@ def maybe_flatten(owner, weights: list, mode: str, input_size: int, hidden: int)
                       for w in weights))
         if ok:
             with torch.cuda.device_of(w0), torch.no_grad():
-                torch._cudnn_rnn_flatten_weight(weights, len(weights), input_size,
+                per_direction = len(weights) // (2 if bidirectional else 1)
+                torch._cudnn_rnn_flatten_weight(weights, per_direction, input_size,
                                                 cudnn_rnn.get_cudnn_mode(mode), hidden, 0, 1,
-                                                True, False)
+                                                True, bidirectional)
     except Exception:  # pragma: no cover - flattening is only an optimisation
         pass
     owner.__dict__["_cudnn_flat_key"] = tuple(w.data_ptr() for w in weights)

@@ -287,7 +287,7 @@ class RNN(Layer):
             cell = self.cell
             x = cell._dropped_input(sequences, training)
             weights = cell._fused_weights()
-            if mode == "LSTM" or mode.startswith("RNN"):
+            if not _is_fake(x):
                 _fused.maybe_flatten(self, weights, mode, x.shape[-1], cell.units)
             res = _fused.run_fused(mode, x, list(initial_state), weights, cell.use_bias, mask,
                                    self.go_backwards, self.zero_output_for_mask,
