@@ -131,3 +131,18 @@ def test_functional_model_and_weight_files_match_keras(keras, oracle, tmp_path):
     km2 = build(keras)
     km2.load_weights(str(tmp_path / "t.weights.h5"))
     oracle.assert_close(km2.predict(ids, verbose=0), km.predict(ids, verbose=0))
+
+
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("rnn", ["SimpleRNN", "GRU", "LSTM"])
+def test_masking_layer_feeds_rnn_like_keras(keras, oracle, rnn):
+    x = X.copy()
+    x[0, 4:] = 0.0          # right padding: packed fused path
+    x[1, :2] = 0.0          # left padding: stepped path
+    k_model = keras.Sequential([keras.Input((6, 5)), keras.layers.Masking(0.0),
+                                getattr(keras.layers, rnn)(3, return_sequences=True)])
+    t_model = torchkeras.Sequential([layers.Input((6, 5)), layers.Masking(0.0),
+                                     getattr(layers, rnn)(3, return_sequences=True)])
+    oracle.randomize(k_model)
+    t_model.set_weights(k_model.get_weights())
+    oracle.assert_close(t_model(torch.tensor(x)), k_model(x))

@@ -1,7 +1,6 @@
 """LSTMCell and LSTM (Hochreiter & Schmidhuber, 1997), on torch's fused LSTM kernel."""
 from __future__ import annotations
 
-
 from torchkeras import activations, regularizers
 from torchkeras.activations.fast import fast_activation
 from torchkeras.layers.rnn.cell_base import (COMMON_CELL_PROPERTIES, BaseCell, cell_properties,
