@@ -100,5 +100,6 @@ def _as_tensor(value, like: torch.Tensor):
 
 
 def is_trainable(param: torch.Tensor) -> bool:
-    """A parameter's own Keras trainable flag (plain ``nn.Parameter``s count as trainable)."""
-    return getattr(param, "_tk_trainable", True)
+    """A weight's own Keras trainable flag: plain ``nn.Parameter``s count as trainable,
+    buffers (running statistics of wrapped torch modules) do not."""
+    return getattr(param, "_tk_trainable", isinstance(param, torch.nn.Parameter))

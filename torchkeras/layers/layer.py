@@ -77,6 +77,8 @@ def convert_input(x, device=None, dtype=None):
         return x
     if isinstance(x, np.ndarray) or isinstance(x, (float, int, np.generic)):
         arr = np.asarray(x)
+        if any(s < 0 for s in arr.strides):   # e.g. x[..., ::-1]: torch needs positive strides
+            arr = np.ascontiguousarray(arr)
         if arr.dtype.kind == "f":
             t = torch.as_tensor(arr, dtype=dtype or _config.to_torch_dtype(None))
         elif arr.dtype.kind in "iu":

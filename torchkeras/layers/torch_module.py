@@ -32,6 +32,18 @@ class TorchModuleWrapper(Layer):
     def build(self, input_shape) -> None:
         self.built = True
 
+    def _collect_entries(self, out: list, seen: set) -> None:
+        # Parameters, then floating-point buffers (BatchNorm running statistics) as
+        # non-trainable weights, so get/save/load_weights and counts include them.
+        for key, p in self.module.named_parameters():
+            if id(p) not in seen:
+                seen.add(id(p))
+                out.append((self, "module." + key, p))
+        for key, b in self.module.named_buffers():
+            if b is not None and b.is_floating_point() and id(b) not in seen:
+                seen.add(id(b))
+                out.append((self, "module." + key, b))
+
     def call(self, inputs, training=None):
         if training is not None and self.module.training != bool(training):
             self.module.train(bool(training))

@@ -60,8 +60,10 @@ class Sequential(Model):
             raise ValueError("All layers added to a Sequential model should have unique names. "
                              "Name '%s' is already the name of a layer in this model."
                              % layer.name)
-        if not self.layers and self._input_layer is None and layer._declared_input_shape:
-            self.__dict__["_input_layer"] = InputLayer(batch_shape=layer._declared_input_shape)
+        if not self.layers and self._input_layer is None:
+            shape = layer._declared_input_shape or _known_input_shape(layer)
+            if shape:
+                self.__dict__["_input_layer"] = InputLayer(batch_shape=shape)
         self.add_module(_module_key(layer.name), layer)
         self._invalidate_plan()
         if self._input_layer is not None:
@@ -193,6 +195,14 @@ class Sequential(Model):
         if not model.built and shape is not None:
             model.build(tuple(shape))
         return model
+
+
+def _known_input_shape(layer):
+    """A first layer that is itself a model with one known input fixes the input shape."""
+    inputs = getattr(layer, "inputs", None) if isinstance(layer, Model) else None
+    if isinstance(inputs, list) and len(inputs) == 1:
+        return tuple(inputs[0].shape)
+    return None
 
 
 def _fast_plan(layers) -> list:

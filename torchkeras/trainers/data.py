@@ -26,6 +26,8 @@ def to_tensor(x, device=None):
     if x is None or isinstance(x, torch.Tensor):
         return x if (x is None or device is None) else x.to(device)
     arr = np.asarray(x)
+    if any(s < 0 for s in arr.strides):
+        arr = np.ascontiguousarray(arr)
     if arr.dtype.kind == "f":
         t = torch.as_tensor(arr, dtype=_config.to_torch_dtype(None))
     elif arr.dtype.kind in "iu" and arr.dtype != np.uint8:

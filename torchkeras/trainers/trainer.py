@@ -155,6 +155,9 @@ class Trainer(LoopsMixin):
     # ------------------------------------------------------------------ losses/metrics
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """Compiled loss plus the model's own losses (``add_loss``, regularizers)."""
+        if self._reg_cache == [] and not _ctx.STATE.loss_layers and y is not None \
+                and self._compile_loss is not None:
+            return self._compile_loss(y, y_pred, sample_weight)   # nothing else to add
         total = None
         if self._compile_loss is not None and y is not None:
             total = self._compile_loss(y, y_pred, sample_weight)
