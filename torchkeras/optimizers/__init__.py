@@ -18,6 +18,7 @@ from torchkeras.optimizers.adamw import AdamW
 from torchkeras.optimizers.ftrl import Ftrl
 from torchkeras.optimizers.lamb import Lamb
 from torchkeras.optimizers.lion import Lion
+from torchkeras.optimizers.lookahead import Lookahead
 from torchkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from torchkeras.optimizers.nadam import Nadam
 from torchkeras.optimizers.optimizer import Optimizer
@@ -28,7 +29,7 @@ from torchkeras.saving.serialization import (deserialize_keras_object,
                                              serialize_keras_object)
 
 ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Adafactor,
-               Nadam, Ftrl, Lion, Lamb, LossScaleOptimizer, TorchOptimizer)
+               Nadam, Ftrl, Lion, Lamb, LossScaleOptimizer, TorchOptimizer, Lookahead)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 
 
@@ -95,4 +96,4 @@ def get(identifier) -> Optimizer | None:
 
 __all__ = ["Optimizer", "Adam", "SGD", "RMSprop", "Adadelta", "AdamW", "Adagrad", "Adamax",
            "Adafactor", "Nadam", "Ftrl", "Lion", "Lamb", "LossScaleOptimizer",
-           "TorchOptimizer", "schedules", "get", "serialize", "deserialize"]
+           "TorchOptimizer", "Lookahead", "schedules", "get", "serialize", "deserialize"]

@@ -6,7 +6,8 @@ from torchkeras.layers.core.identity import Identity
 from torchkeras.layers.core.lambda_layer import Lambda
 from torchkeras.layers.core.masking import Masking
 from torchkeras.layers.core.torch_op import TorchOp
+from torchkeras.layers.core.whitening_conv2d import WhiteningConv2D
 from torchkeras.layers.torch_module import TorchModuleWrapper
 
 __all__ = ["Activation", "Dense", "Embedding", "Identity", "Lambda", "Masking",
-           "TorchModuleWrapper"]
+           "TorchModuleWrapper", "WhiteningConv2D"]
