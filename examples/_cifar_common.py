@@ -1,0 +1,142 @@
+"""Shared pieces of the CIFAR-10 examples: flags, data loading, synthetic data.
+
+``load_cifar10(args)`` returns CIFAR-10 from ``torchkeras.datasets.cifar10`` when it can
+be loaded, and otherwise synthetic CIFAR-shaped data, saying so loudly. The synthetic
+set has real structure to learn (one smooth colour pattern per class, shifted, mirrored,
+rescaled and buried in noise), so accuracies on it mean something: chance is 10%.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+CIFAR_MEAN = np.array([0.4914, 0.4822, 0.4465], dtype=np.float32)
+CIFAR_STD = np.array([0.2470, 0.2435, 0.2616], dtype=np.float32)
+NUM_CLASSES = 10
+
+
+def base_parser(description: str, epochs: float, batch_size: int) -> argparse.ArgumentParser:
+    """The flags every CIFAR example takes (each example adds its own)."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--synthetic", action="store_true",
+                   help="use synthetic CIFAR-shaped data (offline, no download)")
+    p.add_argument("--epochs", type=float, default=epochs, help="training epochs")
+    p.add_argument("--batch-size", type=int, default=batch_size, help="training batch size")
+    p.add_argument("--steps-per-epoch", type=int, default=None,
+                   help="cap on the training steps per epoch (CI-sized runs)")
+    p.add_argument("--train-size", type=int, default=None,
+                   help="use only the first N training images (synthetic default: 10000)")
+    p.add_argument("--test-size", type=int, default=None,
+                   help="use only the first N test images (synthetic default: 2000)")
+    p.add_argument("--logdir", default=None,
+                   help="TensorBoard log folder (default: a fresh folder under ./runs)")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2),
+                   help="fit verbosity: 0 silent, 1 progress bar, 2 one line per epoch")
+    return p
+
+
+def default_logdir(name: str, logdir: str | None) -> str:
+    if logdir:
+        return logdir
+    import time
+    return os.path.join("runs", "%s-%s" % (name, time.strftime("%Y%m%d-%H%M%S")))
+
+
+def load_cifar10(synthetic: bool = False, train_size: int | None = None,
+                 test_size: int | None = None, seed: int = 0):
+    """``((x_train, y_train), (x_test, y_test), source)`` as Keras returns CIFAR-10.
+
+    Images are uint8 ``(N, 32, 32, 3)``, labels uint8 ``(N, 1)``. ``source`` is
+    ``"cifar10"`` or ``"synthetic"``. Without ``synthetic``, a failure to load the real
+    data (offline, no cached archive, module missing) falls back to synthetic data with
+    a message saying why.
+    """
+    if not synthetic:
+        try:
+            from torchkeras.datasets import cifar10
+            (x_train, y_train), (x_test, y_test) = cifar10.load_data()
+            if x_train.shape[1:] != (32, 32, 3):
+                raise ValueError("expected channels_last images, got shape %s"
+                                 % (x_train.shape,))
+            return (_head(x_train, y_train, train_size), _head(x_test, y_test, test_size),
+                    "cifar10")
+        except Exception as e:  # noqa: BLE001 - any failure means "use synthetic data"
+            reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            print("=" * 78)
+            print("CIFAR-10 could not be loaded (%s: %s)." % (type(e).__name__, reason))
+            print("FALLING BACK TO SYNTHETIC CIFAR-SHAPED DATA: accuracies below are NOT "
+                  "CIFAR-10 results.")
+            print("=" * 78, flush=True)
+    n_train = train_size or 10000
+    n_test = test_size or 2000
+    train, test = synthetic_cifar10(n_train, n_test, seed=seed)
+    return train, test, "synthetic"
+
+
+def _head(x, y, n):
+    return (x, y) if n is None else (x[:n], y[:n])
+
+
+def _smooth_field(rng, n: int, coarse: int = 4) -> np.ndarray:
+    """``n`` smooth random colour images: a coarse grid bilinearly upsampled to 32x32."""
+    grid = rng.normal(size=(n, coarse + 1, coarse + 1, 3)).astype(np.float32)
+    pos = np.linspace(0, coarse, 32, dtype=np.float32)
+    i0 = np.minimum(pos.astype(int), coarse - 1)
+    t = (pos - i0)[:, None]
+    rows = grid[:, i0] * (1 - t)[None, :, :, None] + grid[:, i0 + 1] * t[None, :, :, None]
+    t = (pos - i0)[None, :, None]
+    return rows[:, :, i0] * (1 - t)[..., None] + rows[:, :, i0 + 1] * t[..., None]
+
+
+def synthetic_cifar10(n_train: int, n_test: int, seed: int = 0, noise: float = 1.1):
+    """CIFAR-shaped data with learnable classes.
+
+    Each class owns a smooth colour pattern (partly shared with the other classes, so the
+    classes are not trivially apart). A sample is its class pattern shifted by up to 3
+    pixels, mirrored half of the time, with a random contrast and brightness, plus pixel
+    noise. The same patterns serve the training and the test split.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test)``: uint8 ``(N, 32, 32, 3)`` and ``(N, 1)``.
+    """
+    rng = np.random.default_rng(seed)
+    shared = _smooth_field(rng, 1)[0]
+    templates = 0.6 * shared + 0.8 * _smooth_field(rng, NUM_CLASSES)
+    templates /= templates.std(axis=(1, 2, 3), keepdims=True)
+
+    def make(n):
+        y = rng.integers(0, NUM_CLASSES, size=n)
+        x = np.empty((n, 32, 32, 3), dtype=np.uint8)
+        for start in range(0, n, 4096):   # bounded memory for large sets
+            yy = y[start:start + 4096]
+            m = len(yy)
+            ar = np.arange(32)
+            rows = (ar[None] + rng.integers(-3, 4, size=(m, 1))) % 32
+            cols = (ar[None] + rng.integers(-3, 4, size=(m, 1))) % 32
+            flip = rng.random(m) < 0.5
+            cols = np.where(flip[:, None], cols[:, ::-1], cols)
+            img = templates[yy[:, None, None], rows[:, :, None], cols[:, None, :]]
+            img = img * rng.uniform(0.6, 1.4, size=(m, 1, 1, 1)).astype(np.float32)
+            img += rng.normal(0.0, 0.4, size=(m, 1, 1, 3)).astype(np.float32)
+            img += rng.normal(0.0, noise, size=img.shape).astype(np.float32)
+            x[start:start + m] = np.clip(128.0 + 40.0 * img, 0, 255).astype(np.uint8)
+        return x, y.astype(np.uint8).reshape(n, 1)
+
+    return make(n_train), make(n_test)
+
+
+def normalize(images: np.ndarray) -> np.ndarray:
+    """uint8 NHWC images -> float32, per-channel standardised with CIFAR-10's statistics."""
+    return ((images.astype(np.float32) / 255.0) - CIFAR_MEAN) / CIFAR_STD
+
+
+def report(name: str, source: str, accuracy: float, extra: str = "") -> None:
+    """The one line every example ends with (tests and the benchmark read it)."""
+    print("%s test accuracy: %.4f (%s data)%s" % (name, accuracy, source,
+                                                   (" " + extra) if extra else ""), flush=True)
