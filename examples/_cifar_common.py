@@ -49,13 +49,15 @@ def default_logdir(name: str, logdir: str | None) -> str:
 
 
 def load_cifar10(synthetic: bool = False, train_size: int | None = None,
-                 test_size: int | None = None, seed: int = 0):
+                 test_size: int | None = None, seed: int = 0,
+                 synthetic_sizes: tuple = (10000, 2000)):
     """``((x_train, y_train), (x_test, y_test), source)`` as Keras returns CIFAR-10.
 
     Images are uint8 ``(N, 32, 32, 3)``, labels uint8 ``(N, 1)``. ``source`` is
     ``"cifar10"`` or ``"synthetic"``. Without ``synthetic``, a failure to load the real
     data (offline, no cached archive, module missing) falls back to synthetic data with
-    a message saying why.
+    a message saying why. Synthetic sets have ``train_size``/``test_size`` images, by
+    default ``synthetic_sizes``.
     """
     if not synthetic:
         try:
@@ -67,14 +69,15 @@ def load_cifar10(synthetic: bool = False, train_size: int | None = None,
             return (_head(x_train, y_train, train_size), _head(x_test, y_test, test_size),
                     "cifar10")
         except Exception as e:  # noqa: BLE001 - any failure means "use synthetic data"
-            reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            reason = str(e).strip() or "no details"
             print("=" * 78)
-            print("CIFAR-10 could not be loaded (%s: %s)." % (type(e).__name__, reason))
+            # The whole message: the dataset loader says where to put the archive by hand.
+            print("CIFAR-10 could not be loaded (%s): %s" % (type(e).__name__, reason))
             print("FALLING BACK TO SYNTHETIC CIFAR-SHAPED DATA: accuracies below are NOT "
                   "CIFAR-10 results.")
             print("=" * 78, flush=True)
-    n_train = train_size or 10000
-    n_test = test_size or 2000
+    n_train = train_size or synthetic_sizes[0]
+    n_test = test_size or synthetic_sizes[1]
     train, test = synthetic_cifar10(n_train, n_test, seed=seed)
     return train, test, "synthetic"
 
@@ -124,8 +127,10 @@ def synthetic_cifar10(n_train: int, n_test: int, seed: int = 0, noise: float = 1
             img = templates[yy[:, None, None], rows[:, :, None], cols[:, None, :]]
             img = img * rng.uniform(0.6, 1.4, size=(m, 1, 1, 1)).astype(np.float32)
             img += rng.normal(0.0, 0.4, size=(m, 1, 1, 3)).astype(np.float32)
-            img += rng.normal(0.0, noise, size=img.shape).astype(np.float32)
-            x[start:start + m] = np.clip(128.0 + 40.0 * img, 0, 255).astype(np.uint8)
+            img += noise * rng.standard_normal(size=img.shape, dtype=np.float32)
+            img *= 40.0
+            img += 128.0
+            x[start:start + m] = np.clip(img, 0, 255, out=img).astype(np.uint8)
         return x, y.astype(np.uint8).reshape(n, 1)
 
     return make(n_train), make(n_test)

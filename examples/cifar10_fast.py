@@ -120,8 +120,9 @@ def main(argv=None) -> float:
                            batch_size=ab.HYP["batch_size"])
     p.add_argument("--widths", default="64,256,256", help="channels of the three conv groups")
     p.add_argument("--tta-level", type=int, default=2, choices=(0, 1, 2))
-    p.add_argument("--jit", action=argparse_bool(), default=None,
-                   help="compile(jit_compile=True) (default: on with CUDA)")
+    p.add_argument("--jit", action="store_true",
+                   help="compile(jit_compile=True): faster steps after a compile of a minute "
+                        "or so, worth it for repeated runs (bench/gpu_cifar.py --compile)")
     p.add_argument("--precision", default="auto",
                    choices=("auto", "float32", "mixed_bfloat16"),
                    help="dtype policy (auto: mixed_bfloat16 on CUDA, float32 on CPU)")
@@ -134,7 +135,7 @@ def main(argv=None) -> float:
     precision = args.precision if args.precision != "auto" else (
         "mixed_bfloat16" if cuda else "float32")
     keras.mixed_precision.set_global_policy(precision)
-    jit = cuda if args.jit is None else args.jit
+    jit = args.jit
 
     (x_train, y_train), (x_test, y_test), source = common.load_cifar10(
         args.synthetic, args.train_size, args.test_size, args.seed)
@@ -157,12 +158,6 @@ def main(argv=None) -> float:
                                          result["seconds"], plain))
     common.report("cifar10_fast", source, result["accuracy"])
     return result["accuracy"]
-
-
-def argparse_bool():
-    """``--jit`` / ``--no-jit`` (argparse.BooleanOptionalAction)."""
-    import argparse
-    return argparse.BooleanOptionalAction
 
 
 if __name__ == "__main__":

@@ -146,3 +146,26 @@ def test_fit_with_lookahead():
     history = model.fit(x, y, batch_size=16, epochs=10, verbose=0)
     assert int(opt.iterations) == 40
     assert history.history["loss"][-1] < 0.1 * history.history["loss"][0]
+
+
+def test_overflowing_step_under_loss_scaling_changes_nothing():
+    """mixed_float16 wraps the optimizer in a LossScaleOptimizer: a step with an inf
+    gradient must leave weights, momentum and slow weights as they were."""
+    params = _params()
+    stat = torch.ones(3)
+    inner = optimizers.SGD(0.1, momentum=0.9)
+    opt = optimizers.LossScaleOptimizer(
+        optimizers.Lookahead(inner, sync_period=1, slow_step_size=0.5, extra_variables=[stat]))
+    opt.build(params)
+    opt.apply([g * opt.dynamic_scale for g in _grads(0, params)], params)
+    before = [t.detach().clone() for t in params + inner.momentums + [stat]]
+    bad = _grads(1, params)
+    bad[0][0, 0] = float("inf")
+    stat.fill_(7.0)   # a forward pass moved the statistics; a sync would pull them back
+    opt.apply(bad, params)
+    after = params + inner.momentums
+    for a, b in zip(after, before):
+        np.testing.assert_array_equal(a.detach().numpy(), b.numpy())
+    np.testing.assert_array_equal(stat.numpy(), np.full(3, 7.0))
+    # own: iteration, learning rate, 3 slow copies; inner: iteration, learning rate, 2 slots
+    assert len(opt.inner_optimizer.variables) == 5 + 4

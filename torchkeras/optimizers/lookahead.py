@@ -98,10 +98,13 @@ class Lookahead(Optimizer):
         # Slow weights start where the fast ones are when training starts.
         self._slow = [self.add_variable_from_reference(v, name="slow").copy_(v.detach())
                       for v in self._fast]
+        self._num_own = len(self._variables)
+        # Everything a step may write, listed after our own state: a LossScaleOptimizer
+        # around this one snapshots `_variables` to undo a step that overflowed.
+        self._variables.extend(v for v in self.inner_optimizer._variables
+                               if not isinstance(v, MirrorVariable))
+        self._variables.extend(extra)
         self.built = True
-
-    def _on_device_change(self) -> None:
-        self._slow = [v for v in self._variables if not isinstance(v, MirrorVariable)]
 
     # -- the step -------------------------------------------------------------------------
 
@@ -170,10 +173,12 @@ class Lookahead(Optimizer):
 
     @property
     def variables(self) -> list:
-        return self._variables[:] + self.inner_optimizer.variables
+        """Iterations, learning rate and slow weights, then the inner optimizer's state."""
+        own = self._variables[:self._num_own] if self.built else self._variables[:]
+        return own + self.inner_optimizer.variables
 
     def _assign_all(self, variables: list, values: list) -> None:
-        own = len(self._variables)
+        own = self._num_own if self.built else len(self._variables)
         Optimizer._assign_all(self, variables[:own], values[:own])
         self.inner_optimizer._assign_all(variables[own:], values[own:])
 
