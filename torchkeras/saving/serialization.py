@@ -165,7 +165,9 @@ def serialize_keras_object(obj) -> Any:
     cls = type(obj)
     registered = _REGISTERED_NAMES.get(cls)
     out = {"module": _keras_module_of(obj) if registered is None else None,
-           "class_name": cls.__name__, "config": obj.get_config(),
+           # Keras's exported name where it differs from the Python class name.
+           "class_name": getattr(cls, "_keras_class_name", cls.__name__),
+           "config": obj.get_config(),
            "registered_name": registered}
     build_config = getattr(obj, "get_build_config", None)
     if build_config is not None:

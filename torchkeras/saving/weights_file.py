@@ -136,17 +136,29 @@ def _match_h5_groups(model, source: H5Source, slots: list) -> dict:
         if name is not None:
             parent = group.rsplit("/", 1)[0] if "/" in group else ""
             by_name.setdefault((parent, name), []).append(group)
-    remap = {}
+    by_group: dict = {}
     for s in slots:
-        if s.group in remap or not s.group:
+        by_group.setdefault(s.group, []).append(s)
+
+    def fits(group, layer_slots) -> bool:
+        prefix = (group + "/" if group else "") + "vars/"
+        return all(source.shape(prefix + str(s.index)) is not None and
+                   tuple(source.shape(prefix + str(s.index))) == s.keras_shape()
+                   for s in layer_slots)
+
+    remap = {}
+    for group, layer_slots in by_group.items():
+        if not group:
             continue
-        recorded = source.group_name(s.group)
-        if recorded == s.layer.name:
-            continue
-        parent = s.group.rsplit("/", 1)[0] if "/" in s.group else ""
-        candidates = by_name.get((parent, s.layer.name), [])
-        if len(candidates) == 1:
-            remap[s.group] = candidates[0]
+        layer = layer_slots[0].layer
+        if source.group_name(group) == layer.name or fits(group, layer_slots):
+            continue   # names agree, or the positional group already fits: keep it
+        parent = group.rsplit("/", 1)[0] if "/" in group else ""
+        candidates = by_name.get((parent, layer.name), [])
+        # Names can collide by chance (automatic names): take a named sibling only
+        # when its variables have exactly this layer's shapes.
+        if len(candidates) == 1 and fits(candidates[0], layer_slots):
+            remap[group] = candidates[0]
     return remap
 
 

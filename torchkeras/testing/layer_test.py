@@ -24,6 +24,11 @@ def _shape_of(out):
     return map_structure(lambda t: tuple(t.shape), out)
 
 
+def _as_list(out):
+    # Layers may return a tuple (e.g. RNNs with return_state): compare it as a list.
+    return list(out) if isinstance(out, tuple) else out
+
+
 def _strip_name(cfg: dict) -> dict:
     return {k: v for k, v in cfg.items() if k != "name"}
 
@@ -69,7 +74,7 @@ def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=None,
     assert type(again) is layer_cls, "serialize/deserialize gives %r" % type(again)
 
     x = input_data if input_data is not None else _make_input(input_shape, input_dtype, rng)
-    out = layer(x, **call_kwargs)
+    out = _as_list(layer(x, **call_kwargs))
     assert layer.built, "layer is built after its first call"
     if expected_output_shape is not None:
         got = _shape_of(out)
@@ -111,7 +116,8 @@ def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=None,
         sym_layer = layer_cls.from_config(layer.get_config())
         shapes = input_shape if isinstance(input_shape, list) else [input_shape]
         syms = [Input(batch_shape=(None,) + tuple(s[1:]), dtype=input_dtype) for s in shapes]
-        sym_out = sym_layer(syms if isinstance(input_shape, list) else syms[0], **call_kwargs)
+        sym_out = _as_list(sym_layer(syms if isinstance(input_shape, list) else syms[0],
+                                     **call_kwargs))
         real = _shape_of(out)
         for kt, shape in zip(_flatten(sym_out), _flatten(real) if isinstance(real, list)
                              else [real]):

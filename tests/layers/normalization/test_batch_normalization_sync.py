@@ -32,6 +32,7 @@ def _worker(rank, world, init_file, out_dir):
         (y * torch.arange(3.0)).sum().backward()
         out[use_mask] = (y.detach(), xs.grad, bn.weight.grad, bn.running_var.detach().clone())
     torch.save(out, os.path.join(out_dir, "rank%d.pt" % rank))
+    dist.barrier()   # both ranks done before tearing gloo down (else it can abort)
     dist.destroy_process_group()
 
 
