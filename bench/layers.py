@@ -1,5 +1,6 @@
-"""Forward + backward time of each convolution, pooling and normalization layer against
-the plain torch kernel it wraps, on CPU with one thread.
+"""Forward + backward time of each layer against the plain torch kernel it wraps, on CPU
+with one thread (convolution, pooling and normalization here; the other families in
+layers_core.py; recurrent layers in rnn.py).
 
 Columns (milliseconds, medians over alternating repeats; ratios are medians of the
 per-repeat ratios, which cancels most of the noise of a shared machine):
@@ -24,6 +25,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("TORCHKERAS_DEVICE", "cpu")
 
 import torch  # noqa: E402
@@ -267,6 +269,8 @@ def rows():
         return ours, raw, None
 
     add("SpectralNormalization(Dense)", lambda: spectral((256, 256)))
+    from layers_core import core_rows   # core/activation/reshaping/merging/... rows
+    out.extend(core_rows())
     return out
 
 

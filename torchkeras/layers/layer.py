@@ -432,7 +432,8 @@ class Layer(nn.Module):
             first = _call_info(type(self))[3]
             inputs = kwargs.pop(first, None)
             args = (inputs,)
-        if type(inputs) is not torch.Tensor:
+        if type(inputs) is not torch.Tensor and not (
+                type(inputs) is list and all(type(v) is torch.Tensor for v in inputs)):
             # Slow path: symbolic tensors, numpy/list inputs, tensor subclasses.
             if is_symbolic(inputs) or (len(args) > 1 and is_symbolic(args[1:])):
                 from torchkeras.layers.keras_tensor import symbolic_call

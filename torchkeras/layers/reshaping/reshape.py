@@ -64,8 +64,21 @@ class Reshape(Layer):
         self.built = True
 
     def call(self, inputs):
-        shape = resolve_target_shape(inputs.shape[1:], self.target_shape)
-        return inputs.reshape((inputs.shape[0],) + shape)
+        # torch resolves a single -1 itself; validation happens in compute_output_shape
+        # and, for a bad size, in torch's own error below.
+        try:
+            return inputs.reshape((inputs.shape[0],) + self._torch_shape)
+        except RuntimeError:
+            shape = resolve_target_shape(inputs.shape[1:], self.target_shape)
+            return inputs.reshape((inputs.shape[0],) + shape)
+
+    @property
+    def _torch_shape(self) -> tuple:
+        shape = self.__dict__.get("_torch_shape_cache")
+        if shape is None:
+            shape = tuple(-1 if d is None else d for d in self.target_shape)
+            self.__dict__["_torch_shape_cache"] = shape
+        return shape
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + resolve_target_shape(input_shape[1:], self.target_shape)

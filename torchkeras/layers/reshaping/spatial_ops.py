@@ -11,6 +11,17 @@ def repeat_nearest(x: torch.Tensor, axes, factors) -> torch.Tensor:
     One broadcast view and one copy, exact for every integer factor (an interpolation
     kernel's float scale would risk off-by-one source indices).
     """
+    nd = x.dim()
+    axes = list(axes)
+    if 3 <= nd <= 5 and x.is_floating_point() and axes in (list(range(1, nd - 1)),
+                                                            list(range(2, nd))):
+        # torch's nearest kernel (fast backward). "nearest-exact" samples at
+        # floor((i + 0.5) / f), which is exactly i // f for an integer factor f.
+        last = axes[0] == 1
+        xc = x.permute(0, nd - 1, *range(1, nd - 1)) if last else x
+        out = F.interpolate(xc, scale_factor=tuple(float(f) for f in factors),
+                            mode="nearest-exact")
+        return out.permute(0, *range(2, nd), 1) if last else out
     fac = dict(zip(axes, factors))
     view, expand, final = [], [], []
     for i, d in enumerate(x.shape):
