@@ -69,6 +69,9 @@ def train(x_train, y_train, x_test, y_test, hyp=None, jit: bool = False,
     _sync(device)
     t0 = time.perf_counter()
     model = ab.build_model(hyp["widths"], hyp["bn_momentum"], hyp["scaling_factor"])
+    # Conv kernels in channels_last memory format, like the NHWC activations: the conv
+    # kernels then take no layout conversions (every layer is an nn.Module).
+    model.to(device=device, memory_format=torch.channels_last)
     whiten = model.get_layer("whiten")
     whiten.adapt(x_train[:hyp["whiten_images"]])
     onehot = torch.nn.functional.one_hot(y_train, 10).to(torch.float32)

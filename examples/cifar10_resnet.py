@@ -19,6 +19,8 @@ import sys
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [_HERE, os.path.dirname(_HERE)]   # the examples, then the repository
 
+import torch  # noqa: E402
+
 import _cifar_common as common  # noqa: E402
 import torchkeras as keras  # noqa: E402
 from torchkeras import layers  # noqa: E402
@@ -90,6 +92,8 @@ def main(argv=None) -> float:
         args.synthetic, args.train_size, args.test_size, args.seed)
     logdir = common.default_logdir("cifar10_resnet", args.logdir)
     model = build_resnet(args.depth, args.width)
+    # NHWC activations are torch's channels_last layout; store the kernels alike.
+    model.to(memory_format=torch.channels_last)
     epochs = max(1, math.ceil(args.epochs))
     steps = args.steps_per_epoch or math.ceil(len(x_train) / args.batch_size)
     total = epochs * steps
