@@ -44,3 +44,41 @@ def test_state_dict_and_to():
 def test_subclass_cannot_take_inputs():
     with pytest.raises(ValueError):
         MLP(inputs=1, outputs=2)
+
+
+def test_lists_and_dicts_of_layers_are_tracked():
+    class Blocks(tk.Model):
+        def __init__(self):
+            super().__init__()
+            self.blocks = [layers.Dense(4, activation="relu"), layers.Dense(3)]
+            self.heads = {"a": layers.Dense(1), "b": layers.Dense(2)}
+
+        def call(self, x):
+            for block in self.blocks:
+                x = block(x)
+            return self.heads["a"](x) + self.heads["b"](x).sum(-1, keepdim=True)
+
+    m = Blocks()
+    m.build((None, 5))
+    assert m.count_params() == (5 * 4 + 4) + (4 * 3 + 3) + (3 + 1) + (3 * 2 + 2)
+    assert len(m.trainable_weights) == 8 and len(m.blocks) == 2
+    assert {"blocks.0.weight", "heads.b.bias"} <= set(m.state_dict())
+
+
+def test_array_rescaling_survives_shape_tracing():
+    import numpy as np
+
+    class Scaled(tk.Model):
+        def __init__(self):
+            super().__init__()
+            self.scale = layers.Rescaling(np.array([0.5, 2.0, 1.0], "float32"))
+            self.out = layers.Dense(1, kernel_initializer="ones")
+
+        def call(self, x):
+            return self.out(self.scale(x))
+
+    m = Scaled()
+    m.build((None, 3))            # traced on fake tensors first
+    y = m(torch.ones(2, 3))
+    assert type(y) is torch.Tensor
+    torch.testing.assert_close(y, torch.full((2, 1), 3.5))

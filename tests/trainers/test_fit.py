@@ -199,3 +199,30 @@ def test_labels_out_of_range_is_a_clear_error():
         m.fit(x, y + 5, verbose=0)
     for a, b in zip(m.get_weights(), w0):
         np.testing.assert_array_equal(a, b)
+
+
+def test_py_dataset_epoch_hooks_and_ema_finalized():
+    x, y = data(64)
+    calls = []
+
+    class Batches(tk.utils.PyDataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
+
+        def on_epoch_begin(self):
+            calls.append("begin")
+
+        def on_epoch_end(self):
+            calls.append("end")
+
+    m = clf()
+    m.compile(optimizer=tk.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5),
+              loss="sparse_categorical_crossentropy")
+    m.fit(Batches(), epochs=2, verbose=0)
+    assert calls == ["begin", "end", "begin", "end"]
+    averages = [a.detach().numpy() for a in m.optimizer._model_variables_moving_average]
+    for w, a in zip(m.get_weights()[:1], averages[:1]):   # EMA weights copied in at the end
+        np.testing.assert_allclose(w, a.T if w.shape != a.shape else a, rtol=1e-6)

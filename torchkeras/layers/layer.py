@@ -158,6 +158,15 @@ class Layer(nn.Module):
 
     # ------------------------------------------------------------------ attributes
     def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, (list, tuple)) and value and not name.startswith("_") and \
+                all(isinstance(v, nn.Module) for v in value) and \
+                self.__dict__.get("_modules") is not None:
+            # `self.blocks = [Dense(8), Dense(4)]` is tracked, as in Keras (torch's way).
+            value = nn.ModuleList(value)
+        elif isinstance(value, dict) and value and not name.startswith("_") and \
+                all(isinstance(k, str) and isinstance(v, nn.Module) for k, v in value.items()) \
+                and self.__dict__.get("_modules") is not None:
+            value = nn.ModuleDict(value)
         params = self.__dict__.get("_parameters")
         if isinstance(value, nn.Parameter) and params is not None and name not in params:
             # add_weight already registered it under its own key: rename, keeping order.

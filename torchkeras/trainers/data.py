@@ -329,6 +329,8 @@ class IterableAdapter:
         return batch
 
     def _py_dataset_batches(self):
+        if hasattr(self.source, "on_epoch_begin"):
+            self.source.on_epoch_begin()
         order = list(range(len(self.source)))
         if self.shuffle:
             order = torch.randperm(len(order)).tolist()

@@ -188,6 +188,9 @@ class LoopsMixin:
             if self.stop_training:
                 break
         self.eval()
+        finalize = getattr(self.optimizer, "finalize_variable_values", None)
+        if finalize is not None:   # e.g. EMA / Lookahead weights become the model's
+            finalize(self.trainable_weights)
         cbs.on_train_end(epoch_logs)
         self.history = cbs.history
         return self.history

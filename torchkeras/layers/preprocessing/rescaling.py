@@ -70,10 +70,12 @@ class Rescaling(Layer):
         if t is None:
             # Made once per device/dtype, so later calls do no host-to-device copies.
             src = value.detach() if isinstance(value, torch.Tensor) else np.asarray(value)
-            t = torch.as_tensor(src).to(device=like.device, dtype=like.dtype)
-            if which == "scale" and t.dim() > 0 \
-                    and _config.image_data_format() == "channels_first":
-                t = t.reshape(tuple(t.shape) + (1,) * (3 - t.dim()))
+            from torchkeras.layers import call_context
+            with call_context.no_fake_mode():   # a real constant even during shape tracing
+                t = torch.as_tensor(src).to(device=like.device, dtype=like.dtype)
+                if which == "scale" and t.dim() > 0 \
+                        and _config.image_data_format() == "channels_first":
+                    t = t.reshape(tuple(t.shape) + (1,) * (3 - t.dim()))
             self._consts[key] = t
         return t
 
