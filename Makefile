@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python examples/quickstart.py
+	$(BIN)/python examples/cifar10_cnn.py --epochs 3
 
 test: $(STAMP)
 	KERAS_BACKEND=torch $(BIN)/python -m pytest -q -n 2 tests
