@@ -453,22 +453,25 @@ class Layer(nn.Module):
         if not self.built:
             self._maybe_build(map_shapes(inputs), _first_device(inputs))
         policy = self._dtype_policy
-        if self.autocast and not policy.is_mixed and isinstance(inputs, torch.Tensor) \
-                and inputs.dtype != policy.torch_compute and inputs.is_floating_point():
+        mixed = policy.is_mixed
+        if not mixed and self.autocast and type(inputs) is torch.Tensor \
+                and inputs.dtype is not policy.torch_compute and inputs.is_floating_point():
             inputs = inputs.to(policy.torch_compute)
             args = (inputs,) + args[1:]
-        has_training, has_mask, var_kw, _, own_mask = _call_info(type(self))
+        cls = type(self)
+        info = _CALL_INFO.get(cls) or _call_info(cls)
         ctx = _ctx.STATE
         training = kwargs.pop("training", None)
         prev_training = ctx.training
         if training is None:
             training = prev_training
-        if training is not None and (has_training or var_kw):
+        if training is not None and (info[0] or info[2]):
             kwargs["training"] = training
         mask = kwargs.get("mask")
-        if mask is None and (has_mask or self.supports_masking):
+        masking = self.supports_masking
+        if mask is None and (masking or info[1]):
             mask = _ctx.get_mask(inputs)
-            if mask is not None and has_mask:
+            if mask is not None and info[1]:
                 kwargs["mask"] = mask
         depth = ctx.depth
         if depth == 0 and ctx.loss_layers:
@@ -476,12 +479,16 @@ class Layer(nn.Module):
         ctx.training = training
         ctx.depth = depth + 1
         try:
-            if policy.is_mixed and isinstance(inputs, torch.Tensor) and \
+            if mixed and isinstance(inputs, torch.Tensor) and \
                     not torch.is_autocast_enabled(inputs.device.type):
                 # Mixed policy: compute under autocast, keep float32 weights.
                 with torch.autocast(inputs.device.type, dtype=policy.torch_compute):
                     outputs = nn.Module.__call__(self, *args, **kwargs)
-            elif self._forward_hooks or self._forward_pre_hooks or _GLOBAL_HOOKS[0]():
+            elif self._forward_hooks or self._forward_pre_hooks or \
+                    _torch_module._global_forward_hooks or \
+                    _torch_module._global_forward_pre_hooks or \
+                    _torch_module._global_backward_hooks or \
+                    _torch_module._global_backward_pre_hooks:
                 outputs = nn.Module.__call__(self, *args, **kwargs)
             else:
                 outputs = self.call(*args, **kwargs)
@@ -490,7 +497,7 @@ class Layer(nn.Module):
             ctx.training = prev_training
         if self.activity_regularizer is not None:
             self._add_activity_losses(outputs)
-        if self.supports_masking and (own_mask or mask is not None):
+        if masking and (info[4] or mask is not None):
             if not _all_masked(outputs):
                 _ctx.set_mask(outputs, self.compute_mask(inputs, mask))
         return outputs
@@ -678,13 +685,6 @@ def _is_metric(module) -> bool:
     return hasattr(module, "update_state") and hasattr(module, "result")
 
 
-def _hooks_active() -> bool:
-    m = _torch_module
-    return bool(m._global_forward_hooks or m._global_forward_pre_hooks
-                or m._global_backward_hooks or m._global_backward_pre_hooks)
-
-
-_GLOBAL_HOOKS = [_hooks_active]
 
 
 def _all_masked(outputs) -> bool:

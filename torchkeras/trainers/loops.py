@@ -189,7 +189,7 @@ class LoopsMixin:
                 break
         self.eval()
         finalize = getattr(self.optimizer, "finalize_variable_values", None)
-        if finalize is not None:   # e.g. EMA / Lookahead weights become the model's
+        if finalize is not None and epochs > 0:   # EMA / Lookahead weights become the model's
             finalize(self.trainable_weights)
         cbs.on_train_end(epoch_logs)
         self.history = cbs.history
