@@ -39,7 +39,14 @@ hist = model.fit(x, y, batch_size=batch, epochs=20, shuffle=False, validation_da
                  callbacks=callbacks, verbose=0)
 pred = model.predict(x[:11], verbose=0)
 ev = model.evaluate(x, y, batch_size=batch, return_dict=True, verbose=0)
+# A torch Dataset: each rank gets a DistributedSampler shard of every epoch.
+ds = torch.utils.data.TensorDataset(torch.as_tensor(x), torch.as_tensor(y))
+keras.config.set_random_seed(3)
+dmodel = keras.Sequential([keras.Input((5,)), keras.layers.Dense(1)])
+dmodel.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+dmodel.fit(ds, batch_size=batch, epochs=2, shuffle=False, verbose=0)
 rank = distribute.rank()
+np.savez(os.path.join(out_dir, "dataset_%s_%d.npz" % (mode, rank)), *dmodel.get_weights())
 np.savez(os.path.join(out_dir, "result_%s_%d.npz" % (mode, rank)), *model.get_weights())
 with open(os.path.join(out_dir, "result_%s_%d.json" % (mode, rank)), "w") as f:
     json.dump({"history": hist.history, "epochs": len(hist.history["loss"]),

@@ -45,6 +45,20 @@ def test_both_ranks_identical_and_match_single_process(runs):
         np.testing.assert_allclose(r0["history"][key], ref["history"][key], rtol=1e-5, atol=1e-6)
 
 
+def test_dataset_input_uses_distributed_sampler(runs):
+    out = runs[0]
+
+    def weights(mode, rank):
+        w = np.load(os.path.join(out, "dataset_%s_%d.npz" % (mode, rank)))
+        return [w["arr_%d" % i] for i in range(len(w.files))]
+    r0, r1, ref = weights("ddp", 0), weights("ddp", 1), weights("reference", 0)
+    for a, b, c in zip(r0, r1, ref):
+        np.testing.assert_array_equal(a, b)
+        # DistributedSampler interleaves samples (rank r takes r, r+2, ...): each global
+        # step covers the same 16 samples as the single process's batch of 16.
+        np.testing.assert_allclose(a, c, rtol=1e-5, atol=1e-6)
+
+
 def test_early_stopping_stops_both_ranks_at_the_same_epoch(runs):
     _, r0, r1, ref = runs
     assert r0["epochs"] == r1["epochs"] == ref["epochs"] < 20
