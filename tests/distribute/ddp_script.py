@@ -47,6 +47,37 @@ dmodel.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
 dmodel.fit(ds, batch_size=batch, epochs=2, shuffle=False, verbose=0)
 rank = distribute.rank()
 np.savez(os.path.join(out_dir, "dataset_%s_%d.npz" % (mode, rank)), *dmodel.get_weights())
+
+
+# BackupAndRestore: a run interrupted at epoch 2, restarted, ends where an
+# uninterrupted run ends (shuffled data, so the data order must resume too).
+class Interrupt(keras.callbacks.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == 2:
+            raise RuntimeError("simulated interruption")
+
+
+def resumable():
+    keras.config.set_random_seed(11)
+    m = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4, activation="tanh"),
+                          keras.layers.Dense(1)])
+    m.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    return m
+
+
+backup_dir = os.path.join(out_dir, "backup_" + mode)
+try:
+    resumable().fit(x, y, batch_size=batch, epochs=4, verbose=0,
+                    callbacks=[keras.callbacks.BackupAndRestore(backup_dir), Interrupt()])
+except RuntimeError:
+    pass
+resumed = resumable()
+resumed.fit(x, y, batch_size=batch, epochs=4, verbose=0,
+            callbacks=[keras.callbacks.BackupAndRestore(backup_dir)])
+straight = resumable()
+straight.fit(x, y, batch_size=batch, epochs=4, verbose=0)
+np.savez(os.path.join(out_dir, "resume_%s_%d.npz" % (mode, rank)),
+         *(resumed.get_weights() + straight.get_weights()))
 np.savez(os.path.join(out_dir, "result_%s_%d.npz" % (mode, rank)), *model.get_weights())
 with open(os.path.join(out_dir, "result_%s_%d.json" % (mode, rank)), "w") as f:
     json.dump({"history": hist.history, "epochs": len(hist.history["loss"]),

@@ -59,6 +59,17 @@ def test_dataset_input_uses_distributed_sampler(runs):
         np.testing.assert_allclose(a, c, rtol=1e-5, atol=1e-6)
 
 
+def test_backup_and_restore_resumes_a_distributed_run(runs):
+    out = runs[0]
+    for mode, ranks in (("ddp", (0, 1)), ("reference", (0,))):
+        for rank in ranks:
+            w = np.load(os.path.join(out, "resume_%s_%d.npz" % (mode, rank)))
+            arrays = [w["arr_%d" % i] for i in range(len(w.files))]
+            half = len(arrays) // 2
+            for resumed, straight in zip(arrays[:half], arrays[half:]):
+                np.testing.assert_allclose(resumed, straight, rtol=1e-6, atol=1e-7)
+
+
 def test_early_stopping_stops_both_ranks_at_the_same_epoch(runs):
     _, r0, r1, ref = runs
     assert r0["epochs"] == r1["epochs"] == ref["epochs"] < 20

@@ -72,6 +72,8 @@ class BackupAndRestore(Callback):
             raise ValueError("To use the BackupAndRestore callback, you model must be built "
                              "before you call `fit()`. Model %s is unbuilt. You can build it "
                              "beforehand by calling it on a batch of data." % self.model.name)
+        from torchkeras import distribute
+        distribute.barrier()   # rank 0's last backup is on disk before any rank reads it
         loaded = self._load()
         if loaded is None:
             return

@@ -93,8 +93,13 @@ def barrier() -> None:
 
 
 def shared_seed() -> int:
-    """A random seed drawn on rank 0 and known to every rank (same data order everywhere)."""
-    seed = torch.randint(0, 2 ** 31 - 1, (1,), dtype=torch.int64)
+    """Rank 0's torch seed, known to every rank: the data order of a distributed run.
+
+    It is torch's initial seed (what ``set_random_seed`` set), so a restarted script
+    that seeds the same way shuffles the same way (``BackupAndRestore`` resumes exactly);
+    no random numbers are consumed.
+    """
+    seed = torch.tensor([torch.initial_seed() % (2 ** 31 - 1)], dtype=torch.int64)
     if is_distributed():
         seed = seed.to(_collective_device())
         dist.broadcast(seed, src=0)

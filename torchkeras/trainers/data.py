@@ -212,7 +212,7 @@ class ArrayAdapter:
             # The same order on every rank: a generator seeded by the shared seed.
             self._perm = None
             if self.shuffle:
-                g = torch.Generator().manual_seed(self._seed + self._epoch_index)
+                g = torch.Generator().manual_seed(self._seed * 100003 + self._epoch_index)
                 self._perm = torch.randperm(self.num_samples, generator=g).to(self.device)
             self._epoch_index += 1
             return
@@ -227,8 +227,14 @@ class ArrayAdapter:
         else:
             self._perm = None
 
-    def epoch(self):
-        """Batches of one epoch (``steps`` batches, continuing across epochs, if set)."""
+    def epoch(self, epoch: int | None = None):
+        """Batches of one epoch (``steps`` batches, continuing across epochs, if set).
+
+        ``epoch`` (the training epoch index) fixes a distributed run's shuffle order, so a
+        resumed run draws the same order for the same epoch.
+        """
+        if epoch is not None and self._shard is not None:
+            self._epoch_index = epoch
         steps = self.steps or self.num_batches
         for _ in range(steps):
             if self._position == 0:
@@ -351,7 +357,9 @@ class IterableAdapter:
             return self.source
         return iter(self.source)
 
-    def epoch(self):
+    def epoch(self, epoch: int | None = None):
+        if epoch is not None:
+            self._epochs_seen = epoch   # DistributedSampler.set_epoch: resumable order
         if self.steps:
             for _ in range(self.steps):
                 if self._iterator is None:

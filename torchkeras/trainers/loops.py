@@ -167,7 +167,7 @@ class LoopsMixin:
             cbs.on_epoch_begin(epoch)
             self.train()
             logs = None
-            for step, batch in enumerate(train_data.epoch()):
+            for step, batch in enumerate(train_data.epoch(epoch)):
                 if step < skip_steps:
                     continue
                 if batch_hooks:
