@@ -8,40 +8,21 @@ A Layer builds lazily on its first call (``build(input_shape)`` creates paramete
 from __future__ import annotations
 
 import inspect
-import re
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn.modules import module as _torch_module
 
 from torchkeras import config as _config
 from torchkeras.layers import call_context as _ctx
-from torchkeras.variables import Variable, is_trainable
+from torchkeras.layers.layer_utils import (  # noqa: F401  (re-exported helpers)
+    _all_masked, _capture_init_args, _first_device, _flat_tensors, _to_shape, clear_session,
+    convert_input, is_symbolic, map_shapes, to_snake_case, unique_name)
+from torchkeras.layers.layer_weights import LayerWeightsMixin, _child_layers
 
 _ALLOWED_KWARGS = {"input_shape", "input_dim", "batch_input_shape", "batch_size",
                    "input_length", "weights", "dynamic"}
-_NAME_COUNTS: dict[str, int] = {}
-
-
-def to_snake_case(name: str) -> str:
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
-    return s.lstrip("_") or "layer"
-
-
-def unique_name(base: str) -> str:
-    """``dense``, ``dense_1``, ``dense_2``… as Keras names layers."""
-    n = _NAME_COUNTS.get(base, 0)
-    _NAME_COUNTS[base] = n + 1
-    return base if n == 0 else "%s_%d" % (base, n)
-
-
-def clear_session() -> None:
-    """Resets automatic layer names (``keras.backend.clear_session``)."""
-    _NAME_COUNTS.clear()
-
 
 _CALL_INFO: dict[type, tuple] = {}
 
@@ -60,51 +41,7 @@ def _call_info(cls) -> tuple:
     return info
 
 
-def is_symbolic(x) -> bool:
-    from torchkeras.layers.keras_tensor import KerasTensor
-    if isinstance(x, KerasTensor):
-        return True
-    if isinstance(x, (list, tuple)):
-        return any(is_symbolic(v) for v in x)
-    if isinstance(x, dict):
-        return any(is_symbolic(v) for v in x.values())
-    return False
-
-
-def convert_input(x, device=None, dtype=None):
-    """numpy arrays / Python numbers -> tensors (floats in floatx, ints as int64)."""
-    if isinstance(x, torch.Tensor):
-        return x
-    if isinstance(x, np.ndarray) or isinstance(x, (float, int, np.generic)):
-        arr = np.asarray(x)
-        if any(s < 0 for s in arr.strides):   # e.g. x[..., ::-1]: torch needs positive strides
-            arr = np.ascontiguousarray(arr)
-        if arr.dtype.kind == "f":
-            t = torch.as_tensor(arr, dtype=dtype or _config.to_torch_dtype(None))
-        elif arr.dtype.kind in "iu":
-            t = torch.as_tensor(arr.astype(np.int64) if arr.dtype != np.uint8 else arr)
-        else:
-            t = torch.as_tensor(arr)
-        return t.to(device) if device is not None else t
-    if isinstance(x, (list, tuple)):
-        if x and all(isinstance(v, (int, float)) for v in x):
-            return convert_input(np.asarray(x), device, dtype)
-        return type(x)(convert_input(v, device, dtype) for v in x)
-    if isinstance(x, dict):
-        return {k: convert_input(v, device, dtype) for k, v in x.items()}
-    return x
-
-
-def map_shapes(x):
-    if isinstance(x, (list, tuple)):
-        return [map_shapes(v) for v in x]
-    if isinstance(x, dict):
-        return {k: map_shapes(v) for k, v in x.items()}
-    shape = getattr(x, "shape", None)
-    return tuple(shape) if shape is not None else None
-
-
-class Layer(nn.Module):
+class Layer(LayerWeightsMixin, nn.Module):
     """Base class of every torchkeras layer and model.
 
     Args:
@@ -197,169 +134,6 @@ class Layer(nn.Module):
     def variable_dtype(self) -> str:
         return self._dtype_policy.variable_dtype
 
-    @property
-    def trainable(self) -> bool:
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        value = bool(value)
-        for layer in self._flatten_layers(include_self=True):
-            layer._trainable = value
-        self._sync_requires_grad()
-
-    def _sync_requires_grad(self, parent_trainable: bool = True) -> None:
-        on = parent_trainable and self._trainable
-        for p in self._parameters.values():
-            if p is not None:
-                p.requires_grad_(on and is_trainable(p) and p.is_floating_point())
-        for m in self._modules.values():
-            if isinstance(m, Layer):
-                m._sync_requires_grad(on)
-            elif m is not None:
-                for p in m.parameters():
-                    p.requires_grad_(on and is_trainable(p))
-
-    # ------------------------------------------------------------------ weights
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True,
-                   autocast: bool = True, regularizer=None, constraint=None,
-                   aggregation: str = "none", overwrite_with_gradient: bool = False,
-                   name: str | None = None, **kwargs) -> Variable:
-        """Creates a weight, registers it on this module and returns it.
-
-        Args:
-            shape: Weight shape (``()`` for a scalar).
-            initializer: Name, ``Initializer`` or callable ``(shape, dtype) -> tensor``.
-            dtype: Weight dtype (default: the layer's variable dtype).
-            trainable: Whether training updates it (else ``requires_grad=False``).
-            regularizer: Penalty added to ``losses``.
-            constraint: Projection applied after each optimizer step.
-            name: Keras variable name (``kernel``, ``bias``…).
-        """
-        from torchkeras import constraints, initializers, regularizers
-        shape = () if shape is None else tuple(int(s) for s in shape)
-        torch_dtype = _config.to_torch_dtype(dtype or self.variable_dtype)
-        if initializer is None:
-            initializer = "glorot_uniform" if torch_dtype.is_floating_point else "zeros"
-        init = initializers.get(initializer)
-        with _ctx.no_fake_mode():
-            data = init(shape, dtype=torch_dtype) if callable(init) else init
-            data = torch.as_tensor(data, dtype=torch_dtype).reshape(shape)
-            data = data.to(self._weight_device())
-            var = Variable(data, trainable=trainable, name=name or "variable")
-        var.regularizer = regularizers.get(regularizer)
-        var.constraint = constraints.get(constraint)
-        if not self._trainable:
-            var.requires_grad_(False)
-        key = _free_key(self, name or "variable")
-        self.register_parameter(key, var)
-        return var
-
-    def _weight_device(self) -> torch.device:
-        return getattr(self, "_build_device", None) or _config.get_device()
-
-    def _weight_entries(self) -> list:
-        """(owner layer, key, parameter) in Keras order: own trainable, own
-        non-trainable, then each sublayer's, without duplicates."""
-        seen: set = set()
-        out: list = []
-        self._collect_entries(out, seen)
-        return out
-
-    def _collect_entries(self, out: list, seen: set) -> None:
-        own = [(k, p) for k, p in self._parameters.items() if p is not None]
-        for k, p in [e for e in own if is_trainable(e[1])] + [e for e in own if not is_trainable(e[1])]:
-            if id(p) not in seen:
-                seen.add(id(p))
-                out.append((self, k, p))
-        for key, m in self._modules.items():
-            _collect_module(self, key, m, out, seen)
-
-    @property
-    def weights(self) -> list:
-        return [p for _, _, p in self._weight_entries()]
-
-    @property
-    def variables(self) -> list:
-        return self.weights
-
-    @property
-    def trainable_weights(self) -> list:
-        if not self._trainable:
-            return []
-        out, seen = [], set()
-        for layer, _, p in self._weight_entries():
-            if is_trainable(p) and layer._all_trainable_up_to(self) and id(p) not in seen:
-                seen.add(id(p))
-                out.append(p)
-        return out
-
-    @property
-    def non_trainable_weights(self) -> list:
-        trainable = {id(p) for p in self.trainable_weights}
-        return [p for p in self.weights if id(p) not in trainable]
-
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-
-    def _all_trainable_up_to(self, root: "Layer") -> bool:
-        # Parents are not tracked, so a frozen sublayer is found from the root downwards.
-        return root._trainable_path_to(self)
-
-    def _trainable_path_to(self, target: "Layer") -> bool:
-        if not self._trainable:
-            return False
-        if self is target:
-            return True
-        for m in self._modules.values():
-            if isinstance(m, Layer) and m._contains(target):
-                return m._trainable_path_to(target)
-        return True
-
-    def _contains(self, target: "Layer") -> bool:
-        return any(l is target for l in self._flatten_layers(include_self=True))
-
-    def count_params(self) -> int:
-        """Number of scalars in all weights (the layer must be built)."""
-        if not self.built:
-            raise ValueError("You tried to call `count_params` on layer '%s', but the layer "
-                             "isn't built. Call `build(input_shape)` or call it on data first."
-                             % self.name)
-        return int(sum(p.numel() for p in self.weights))
-
-    def _to_keras_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
-        """Hook: torch storage -> Keras layout of one weight (identity by default)."""
-        return tensor
-
-    def _from_keras_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
-        return tensor
-
-    def get_weights(self) -> list:
-        """Weights as numpy arrays in Keras's order and layouts."""
-        return [layer._to_keras_layout(k, p.detach()).cpu().numpy().copy()
-                for layer, k, p in self._weight_entries()]
-
-    def set_weights(self, weights) -> None:
-        """Sets every weight from Keras-layout arrays; checks all before changing any."""
-        entries = self._weight_entries()
-        weights = list(weights)
-        if len(weights) != len(entries):
-            raise ValueError("Layer '%s' expects %d weights, but set_weights received %d."
-                             % (self.name, len(entries), len(weights)))
-        staged = []
-        for (layer, key, p), w in zip(entries, weights):
-            arr = torch.as_tensor(np.asarray(w))
-            expected = tuple(layer._to_keras_layout(key, p.detach()).shape)
-            if tuple(arr.shape) != expected:
-                raise ValueError("Layer '%s' weight '%s' has shape %s, but set_weights received "
-                                 "shape %s." % (layer.name, getattr(p, "name", None) or key,
-                                                expected, tuple(arr.shape)))
-            staged.append((p, layer._from_keras_layout(key, arr)))
-        with torch.no_grad():
-            for p, arr in staged:
-                p.copy_(arr.to(dtype=p.dtype, device=p.device))
-
-    # ------------------------------------------------------------------ losses
     def add_loss(self, loss) -> None:
         """Adds a scalar tensor to ``losses`` (cleared at the next top-level call)."""
         if not isinstance(loss, torch.Tensor):
@@ -591,58 +365,6 @@ class Layer(nn.Module):
         return "name=%s" % self.name
 
 
-def _capture_init_args(cls, args, kwargs) -> dict | None:
-    try:
-        sig = inspect.signature(cls.__init__)
-        bound = sig.bind(None, *args, **kwargs)
-    except (TypeError, ValueError):
-        return None
-    out = {}
-    for name, value in list(bound.arguments.items())[1:]:
-        kind = sig.parameters[name].kind
-        if kind == inspect.Parameter.VAR_KEYWORD:
-            out.update(value)
-        elif kind == inspect.Parameter.VAR_POSITIONAL:
-            if value:
-                return None
-        else:
-            out[name] = value
-    return {k: v for k, v in out.items() if _json_like(v)}
-
-
-def _json_like(v) -> bool:
-    if v is None or isinstance(v, (bool, int, float, str)):
-        return True
-    if isinstance(v, (list, tuple)):
-        return all(_json_like(x) for x in v)
-    if isinstance(v, dict):
-        return all(isinstance(k, str) and _json_like(x) for k, x in v.items())
-    return False
-
-
-def _free_key(module: nn.Module, name: str) -> str:
-    key = re.sub(r"[^0-9a-zA-Z_]", "_", name) or "variable"
-    base, i = key, 1
-    while key in module._parameters or key in module._modules or key in module._buffers \
-            or key in module.__dict__ or hasattr(type(module), key):
-        key = "%s_%d" % (base, i)
-        i += 1
-    return key
-
-
-def _first_device(x):
-    if isinstance(x, torch.Tensor):
-        return x.device
-    if isinstance(x, (list, tuple)):
-        for v in x:
-            d = _first_device(v)
-            if d is not None:
-                return d
-    if isinstance(x, dict):
-        return _first_device(list(x.values()))
-    return None
-
-
 def _call_through_ddp(ddp, args, kwargs):
     # During a distributed fit, training forward passes (the loop's or a custom
     # train_step's `self(x)`) go through DDP so gradients are all-reduced.
@@ -652,61 +374,3 @@ def _call_through_ddp(ddp, args, kwargs):
         return ddp(*args, **kwargs)
     finally:
         state.in_ddp = False
-
-
-def _child_layers(module) -> list:
-    """Direct sublayers, looking through ModuleList/ModuleDict/Sequential containers."""
-    out = []
-    for m in module._modules.values():
-        if isinstance(m, Layer):
-            out.append(m)
-        elif isinstance(m, (nn.ModuleList, nn.ModuleDict, nn.Sequential)):
-            out.extend(_child_layers(m))
-    return out
-
-
-def _collect_module(owner, key, m, out, seen) -> None:
-    if isinstance(m, Layer):
-        m._collect_entries(out, seen)
-    elif isinstance(m, (nn.ModuleList, nn.ModuleDict, nn.Sequential)) and any(
-            isinstance(c, Layer) for c in m.children()):
-        # Containers of layers: each layer keeps its own Keras layout hooks.
-        for sub_key, child in m._modules.items():
-            _collect_module(owner, key + "." + sub_key, child, out, seen)
-    elif m is not None and not _is_metric(m):
-        for k, p in m.named_parameters():
-            if id(p) not in seen:
-                seen.add(id(p))
-                out.append((owner, key + "." + k, p))
-
-
-def _is_metric(module) -> bool:
-    # Metric state kept on a layer (e.g. a loss tracker) is not a layer weight.
-    return hasattr(module, "update_state") and hasattr(module, "result")
-
-
-
-
-def _all_masked(outputs) -> bool:
-    if isinstance(outputs, torch.Tensor):
-        return getattr(outputs, "_keras_mask", None) is not None
-    flat = _flat_tensors(outputs)
-    return bool(flat) and all(getattr(t, "_keras_mask", None) is not None for t in flat)
-
-
-def _flat_tensors(x) -> list:
-    if isinstance(x, torch.Tensor):
-        return [x]
-    if isinstance(x, (list, tuple)):
-        return [t for v in x for t in _flat_tensors(v)]
-    if isinstance(x, dict):
-        return [t for v in x.values() for t in _flat_tensors(v)]
-    return []
-
-
-def _to_shape(shape):
-    if isinstance(shape, dict):
-        return {k: _to_shape(v) for k, v in shape.items()}
-    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, dict)):
-        return [_to_shape(s) for s in shape]
-    return tuple(shape)

@@ -1,0 +1,211 @@
+"""The weights side of Layer: add_weight, Keras-ordered weight lists, trainable freezing,
+get_weights/set_weights in Keras layouts."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from torchkeras import config as _config
+from torchkeras.layers import call_context as _ctx
+from torchkeras.layers.layer_utils import _free_key
+from torchkeras.variables import Variable, is_trainable
+
+
+class LayerWeightsMixin:
+    """Weight creation and bookkeeping of :class:`torchkeras.layers.Layer`."""
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        value = bool(value)
+        for layer in self._flatten_layers(include_self=True):
+            layer._trainable = value
+        self._sync_requires_grad()
+
+    def _sync_requires_grad(self, parent_trainable: bool = True) -> None:
+        on = parent_trainable and self._trainable
+        for p in self._parameters.values():
+            if p is not None:
+                p.requires_grad_(on and is_trainable(p) and p.is_floating_point())
+        for m in self._modules.values():
+            if isinstance(m, LayerWeightsMixin):
+                m._sync_requires_grad(on)
+            elif m is not None:
+                for p in m.parameters():
+                    p.requires_grad_(on and is_trainable(p))
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True,
+                   autocast: bool = True, regularizer=None, constraint=None,
+                   aggregation: str = "none", overwrite_with_gradient: bool = False,
+                   name: str | None = None, **kwargs) -> Variable:
+        """Creates a weight, registers it on this module and returns it.
+
+        Args:
+            shape: Weight shape (``()`` for a scalar).
+            initializer: Name, ``Initializer`` or callable ``(shape, dtype) -> tensor``.
+            dtype: Weight dtype (default: the layer's variable dtype).
+            trainable: Whether training updates it (else ``requires_grad=False``).
+            regularizer: Penalty added to ``losses``.
+            constraint: Projection applied after each optimizer step.
+            name: Keras variable name (``kernel``, ``bias``…).
+        """
+        from torchkeras import constraints, initializers, regularizers
+        shape = () if shape is None else tuple(int(s) for s in shape)
+        torch_dtype = _config.to_torch_dtype(dtype or self.variable_dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if torch_dtype.is_floating_point else "zeros"
+        init = initializers.get(initializer)
+        with _ctx.no_fake_mode():
+            data = init(shape, dtype=torch_dtype) if callable(init) else init
+            data = torch.as_tensor(data, dtype=torch_dtype).reshape(shape)
+            data = data.to(self._weight_device())
+            var = Variable(data, trainable=trainable, name=name or "variable")
+        var.regularizer = regularizers.get(regularizer)
+        var.constraint = constraints.get(constraint)
+        if not self._trainable:
+            var.requires_grad_(False)
+        key = _free_key(self, name or "variable")
+        self.register_parameter(key, var)
+        return var
+
+    def _weight_device(self) -> torch.device:
+        return getattr(self, "_build_device", None) or _config.get_device()
+
+    def _weight_entries(self) -> list:
+        """(owner layer, key, parameter) in Keras order: own trainable, own
+        non-trainable, then each sublayer's, without duplicates."""
+        seen: set = set()
+        out: list = []
+        self._collect_entries(out, seen)
+        return out
+
+    def _collect_entries(self, out: list, seen: set) -> None:
+        own = [(k, p) for k, p in self._parameters.items() if p is not None]
+        for k, p in [e for e in own if is_trainable(e[1])] + [e for e in own if not is_trainable(e[1])]:
+            if id(p) not in seen:
+                seen.add(id(p))
+                out.append((self, k, p))
+        for key, m in self._modules.items():
+            _collect_module(self, key, m, out, seen)
+
+    @property
+    def weights(self) -> list:
+        return [p for _, _, p in self._weight_entries()]
+
+    @property
+    def variables(self) -> list:
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list:
+        if not self._trainable:
+            return []
+        out, seen = [], set()
+        for layer, _, p in self._weight_entries():
+            if is_trainable(p) and layer._all_trainable_up_to(self) and id(p) not in seen:
+                seen.add(id(p))
+                out.append(p)
+        return out
+
+    @property
+    def non_trainable_weights(self) -> list:
+        trainable = {id(p) for p in self.trainable_weights}
+        return [p for p in self.weights if id(p) not in trainable]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def _all_trainable_up_to(self, root: "LayerWeightsMixin") -> bool:
+        # Parents are not tracked, so a frozen sublayer is found from the root downwards.
+        return root._trainable_path_to(self)
+
+    def _trainable_path_to(self, target: "LayerWeightsMixin") -> bool:
+        if not self._trainable:
+            return False
+        if self is target:
+            return True
+        for m in self._modules.values():
+            if isinstance(m, LayerWeightsMixin) and m._contains(target):
+                return m._trainable_path_to(target)
+        return True
+
+    def _contains(self, target: "LayerWeightsMixin") -> bool:
+        return any(l is target for l in self._flatten_layers(include_self=True))
+
+    def count_params(self) -> int:
+        """Number of scalars in all weights (the layer must be built)."""
+        if not self.built:
+            raise ValueError("You tried to call `count_params` on layer '%s', but the layer "
+                             "isn't built. Call `build(input_shape)` or call it on data first."
+                             % self.name)
+        return int(sum(p.numel() for p in self.weights))
+
+    def _to_keras_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
+        """Hook: torch storage -> Keras layout of one weight (identity by default)."""
+        return tensor
+
+    def _from_keras_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
+        return tensor
+
+    def get_weights(self) -> list:
+        """Weights as numpy arrays in Keras's order and layouts."""
+        return [layer._to_keras_layout(k, p.detach()).cpu().numpy().copy()
+                for layer, k, p in self._weight_entries()]
+
+    def set_weights(self, weights) -> None:
+        """Sets every weight from Keras-layout arrays; checks all before changing any."""
+        entries = self._weight_entries()
+        weights = list(weights)
+        if len(weights) != len(entries):
+            raise ValueError("Layer '%s' expects %d weights, but set_weights received %d."
+                             % (self.name, len(entries), len(weights)))
+        staged = []
+        for (layer, key, p), w in zip(entries, weights):
+            arr = torch.as_tensor(np.asarray(w))
+            expected = tuple(layer._to_keras_layout(key, p.detach()).shape)
+            if tuple(arr.shape) != expected:
+                raise ValueError("Layer '%s' weight '%s' has shape %s, but set_weights received "
+                                 "shape %s." % (layer.name, getattr(p, "name", None) or key,
+                                                expected, tuple(arr.shape)))
+            staged.append((p, layer._from_keras_layout(key, arr)))
+        with torch.no_grad():
+            for p, arr in staged:
+                p.copy_(arr.to(dtype=p.dtype, device=p.device))
+
+    # ------------------------------------------------------------------ losses
+
+
+def _child_layers(module) -> list:
+    """Direct sublayers, looking through ModuleList/ModuleDict/Sequential containers."""
+    out = []
+    for m in module._modules.values():
+        if isinstance(m, LayerWeightsMixin):
+            out.append(m)
+        elif isinstance(m, (nn.ModuleList, nn.ModuleDict, nn.Sequential)):
+            out.extend(_child_layers(m))
+    return out
+
+
+def _collect_module(owner, key, m, out, seen) -> None:
+    if isinstance(m, LayerWeightsMixin):
+        m._collect_entries(out, seen)
+    elif isinstance(m, (nn.ModuleList, nn.ModuleDict, nn.Sequential)) and any(
+            isinstance(c, LayerWeightsMixin) for c in m.children()):
+        # Containers of layers: each layer keeps its own Keras layout hooks.
+        for sub_key, child in m._modules.items():
+            _collect_module(owner, key + "." + sub_key, child, out, seen)
+    elif m is not None and not _is_metric(m):
+        for k, p in m.named_parameters():
+            if id(p) not in seen:
+                seen.add(id(p))
+                out.append((owner, key + "." + k, p))
+
+
+def _is_metric(module) -> bool:
+    # Metric state kept on a layer (e.g. a loss tracker) is not a layer weight.
+    return hasattr(module, "update_state") and hasattr(module, "result")
