@@ -150,8 +150,12 @@ class CompileLoss:
         return losses_module.LossFunctionWrapper(fn, name=name)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        fn = self.fns[0]
+        if type(y_pred) is torch.Tensor and type(y_true) is torch.Tensor \
+                and len(self.fns) == 1 and self.weights[0] == 1.0 \
+                and isinstance(fn, losses_module.Loss):
+            return fn(y_true, y_pred, sample_weight=sample_weight)   # the per-step common case
         if len(self.output_names) == 1:
-            fn = self.fns[0]
             yp = y_pred[0] if isinstance(y_pred, (list, tuple)) else y_pred
             if isinstance(yp, dict):
                 yp = next(iter(yp.values()))
@@ -273,10 +277,14 @@ class CompileMetrics:
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         if not self.built:
             self.build(y_true, y_pred)
-        if len(self.output_names) == 1:
-            yp = y_pred[0] if isinstance(y_pred, (list, tuple)) else y_pred
-            for metric, weighted in self.per_output[0]:
-                metric.update_state(y_true, yp, sample_weight if weighted else None)
+        if len(self.per_output) == 1:
+            yp = y_pred[0] if type(y_pred) in (list, tuple) else y_pred
+            if sample_weight is None:
+                for metric, _ in self.per_output[0]:
+                    metric.update_state(y_true, yp)
+            else:
+                for metric, weighted in self.per_output[0]:
+                    metric.update_state(y_true, yp, sample_weight if weighted else None)
             return
         yts = flatten_outputs(y_true, self.output_names)
         yps = flatten_outputs(y_pred, self.output_names)

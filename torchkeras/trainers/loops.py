@@ -9,6 +9,7 @@ from torchkeras.callbacks.callback_list import CallbackList, materialize
 from torchkeras.distribute import reduce as dist_reduce
 from torchkeras.layers.keras_tensor import map_structure
 from torchkeras.trainers import data as data_module
+from torchkeras.trainers.lazy_logs import LazyLogs
 
 
 def _tensor_to_numpy(t):
@@ -45,6 +46,8 @@ class LoopsMixin:
         """The metrics' values, or the last step's logs when a custom step returned
         other keys (Keras's rule)."""
         results = self.get_metrics_result()
+        if isinstance(logs, LazyLogs):   # the default steps return exactly these results
+            return results
         if isinstance(logs, dict) and set(logs.keys()) == set(results.keys()):
             return results
         return logs
@@ -225,7 +228,8 @@ class LoopsMixin:
     def _evaluate_loop(self, data, cbs, verbose) -> dict:
         self.reset_metrics()
         was_training = self.training
-        self.eval()
+        if was_training:
+            self.eval()
         cbs.on_test_begin()
         batch_hooks = cbs.has_batch_hooks("test")
         logs = None
@@ -266,7 +270,8 @@ class LoopsMixin:
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=len(data))
         was_training = self.training
-        self.eval()
+        if was_training:
+            self.eval()
         cbs.on_predict_begin()
         batch_hooks = cbs.has_batch_hooks("predict")
         outputs = []

@@ -200,7 +200,10 @@ class Trainer(LoopsMixin):
 
     def train_step(self, data) -> dict:
         """One optimisation step on ``data`` = (x, y[, sample_weight]); returns logs."""
-        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        if type(data) is tuple and len(data) == 2:
+            (x, y), sample_weight = data, None
+        else:
+            x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self._forward(x, training=True)
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=True)
@@ -215,7 +218,10 @@ class Trainer(LoopsMixin):
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def test_step(self, data) -> dict:
-        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        if type(data) is tuple and len(data) == 2:
+            (x, y), sample_weight = data, None
+        else:
+            x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=False)
@@ -241,7 +247,8 @@ class Trainer(LoopsMixin):
                 self.to(device)
             break
         for m in self.metrics:
-            m.to(device)
+            if getattr(m, "device", None) != device:
+                m.to(device)
 
     def _target_device(self) -> torch.device:
         for p in self.parameters():
