@@ -25,3 +25,29 @@ def test_fsdp_needs_cuda_and_sync_batchnorm_conversion():
         distribute.DataParallel(fsdp=True).wrap(model)
     assert distribute.convert_sync_batchnorm(model) == 1
     assert model.layers[1].synchronized
+
+
+def test_missing_rank_fails_clearly_instead_of_hanging(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    script = tmp_path / "lonely.py"
+    script.write_text(
+        "import sys, numpy as np\n"
+        "sys.path.insert(0, %r)\n"
+        "import torchkeras as keras\n"
+        "m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])\n"
+        "m.compile('sgd', 'mse')\n"
+        "m.fit(np.ones((8, 3), 'float32'), np.ones((8, 1), 'float32'), verbose=0)\n"
+        % os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    env = dict(os.environ, RANK="0", WORLD_SIZE="2", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1",
+               MASTER_PORT=str(port), TORCHKERAS_DIST_TIMEOUT="3", TORCHKERAS_DEVICE="cpu")
+    proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                          text=True, timeout=90)
+    assert proc.returncode != 0
+    assert "Could not join the torch.distributed process group" in proc.stderr
+    assert "WORLD_SIZE=2" in proc.stderr
