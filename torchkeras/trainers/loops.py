@@ -233,13 +233,21 @@ class LoopsMixin:
         cbs.on_test_begin()
         batch_hooks = cbs.has_batch_hooks("test")
         logs = None
+        fast = None if batch_hooks else self._fused_test_step()
         with torch.no_grad():
-            for step, batch in enumerate(data.epoch()):
-                if batch_hooks:
-                    cbs.on_test_batch_begin(step)
-                logs = self.test_step(batch)
-                if batch_hooks:
-                    cbs.on_test_batch_end(step, logs)
+            if fast is not None:
+                steps = 0
+                for batch in data.epoch():
+                    fast(batch)
+                    steps += 1
+                logs = LazyLogs(self.get_metrics_result) if steps else None
+            else:
+                for step, batch in enumerate(data.epoch()):
+                    if batch_hooks:
+                        cbs.on_test_batch_begin(step)
+                    logs = self.test_step(batch)
+                    if batch_hooks:
+                        cbs.on_test_batch_end(step, logs)
         if logs is None:
             raise ValueError("evaluate ran no step: the data is empty.")
         logs = self._epoch_logs(logs)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import torch
 
 from torchkeras import config as _config
+from torchkeras import losses as losses_module
 from torchkeras.layers import call_context as _ctx
 from torchkeras.trainers import compile_utils
 from torchkeras.trainers.data import unpack_x_y_sample_weight
@@ -227,6 +228,39 @@ class Trainer(LoopsMixin):
                                  training=False)
         self._loss_tracker._update_fast(loss.detach(), _batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def _fused_test_step(self):
+        """The default test_step as one flat closure, when nothing it calls is overridden
+        and the compiled loss is a single Loss object (else None: use test_step)."""
+        cls = type(self)
+        if cls.test_step is not Trainer.test_step or cls.compute_loss is not Trainer.compute_loss \
+                or cls.compute_metrics is not Trainer.compute_metrics \
+                or cls.metrics is not Trainer.metrics or self._compile_loss is None:
+            return None
+        closs = self._compile_loss
+        if len(closs.fns) != 1 or closs.weights[0] != 1.0 or \
+                not isinstance(closs.fns[0], losses_module.Loss):
+            return None
+        if self._reg_cache is None:
+            self._model_losses()          # fills the regularizer cache
+        loss_fn, tracker, cmetrics = closs.fns[0], self._loss_tracker, self._compile_metrics
+        plain = not self._reg_cache
+        state = _ctx.STATE
+
+        def step(data):
+            if type(data) is tuple and len(data) == 2:
+                (x, y), sw = data, None
+            else:
+                x, y, sw = unpack_x_y_sample_weight(data)
+            y_pred = self(x, training=False)
+            if plain and not state.loss_layers and type(y_pred) is torch.Tensor:
+                loss = loss_fn(y, y_pred, sample_weight=sw)
+            else:
+                loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw,
+                                         training=False)
+            tracker._update_fast(loss, _batch_size(x))
+            cmetrics.update_state(y, y_pred, sw)
+        return step
 
     def predict_step(self, data):
         x, _, _ = unpack_x_y_sample_weight(data)
