@@ -78,3 +78,16 @@ def no_fake_mode():
         return
     with unset_fake_temporarily():
         yield
+
+
+@contextlib.contextmanager
+def loop_call(training: bool):
+    """One call context around a whole evaluate/predict loop: nested layers see the
+    flag and a non-zero depth, so the loop may invoke a model's ``call`` directly."""
+    state = STATE
+    prev_training, prev_depth = state.training, state.depth
+    state.training, state.depth = training, prev_depth + 1
+    try:
+        yield
+    finally:
+        state.training, state.depth = prev_training, prev_depth

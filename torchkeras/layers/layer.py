@@ -276,6 +276,21 @@ class Layer(LayerWeightsMixin, nn.Module):
                 _ctx.set_mask(outputs, self.compute_mask(inputs, mask))
         return outputs
 
+    def _direct_inference_call(self):
+        """``self.call`` when a loop may call it directly on float tensors (inside
+        ``call_context.loop_call``): built, float32, no hooks, no activity regularizer,
+        no masking, not wrapped for DDP; else None."""
+        policy = self._dtype_policy
+        if not self.built or policy.is_mixed or policy.torch_compute is not torch.float32 \
+                or self.activity_regularizer is not None or self.supports_masking \
+                or self._forward_hooks or self._forward_pre_hooks \
+                or self.__dict__.get("_tk_ddp") is not None \
+                or type(self).__call__ is not Layer.__call__ \
+                or _torch_module._global_forward_hooks \
+                or _torch_module._global_forward_pre_hooks:
+            return None
+        return self.call
+
     def _add_activity_losses(self, outputs) -> None:
         for out in _flat_tensors(outputs):
             penalty = self.activity_regularizer(out)

@@ -9,6 +9,7 @@ from torchkeras.callbacks.callback_list import CallbackList, materialize
 from torchkeras.distribute import reduce as dist_reduce
 from torchkeras.layers.keras_tensor import map_structure
 from torchkeras.trainers import data as data_module
+from torchkeras.layers import call_context
 from torchkeras.trainers.lazy_logs import LazyLogs
 
 
@@ -234,7 +235,7 @@ class LoopsMixin:
         batch_hooks = cbs.has_batch_hooks("test")
         logs = None
         fast = None if batch_hooks else self._fused_test_step()
-        with torch.no_grad():
+        with torch.no_grad(), call_context.loop_call(False):
             if fast is not None:
                 steps = 0
                 for batch in data.epoch():
@@ -283,11 +284,15 @@ class LoopsMixin:
         cbs.on_predict_begin()
         batch_hooks = cbs.has_batch_hooks("predict")
         outputs = []
-        with torch.no_grad():
+        from torchkeras.trainers.trainer import Trainer   # (module cycle: Trainer uses us)
+        default_step = type(self).predict_step is Trainer.predict_step
+        forward = self._inference_forward() if default_step else None
+        with torch.no_grad(), call_context.loop_call(False):
             for step, batch in enumerate(data.epoch()):
                 if batch_hooks:
                     cbs.on_predict_batch_begin(step)
-                out = self.predict_step(batch)
+                out = forward(batch[0]) if forward is not None and type(batch) is tuple \
+                    and len(batch) == 1 else self.predict_step(batch)
                 outputs.append(out)
                 if batch_hooks:
                     cbs.on_predict_batch_end(step, {"outputs": out})

@@ -246,13 +246,14 @@ class Trainer(LoopsMixin):
         loss_fn, tracker, cmetrics = closs.fns[0], self._loss_tracker, self._compile_metrics
         plain = not self._reg_cache
         state = _ctx.STATE
+        forward = self._inference_forward()
 
         def step(data):
             if type(data) is tuple and len(data) == 2:
                 (x, y), sw = data, None
             else:
                 x, y, sw = unpack_x_y_sample_weight(data)
-            y_pred = self(x, training=False)
+            y_pred = forward(x)
             if plain and not state.loss_layers and type(y_pred) is torch.Tensor:
                 loss = loss_fn(y, y_pred, sample_weight=sw)
             else:
@@ -261,6 +262,29 @@ class Trainer(LoopsMixin):
             tracker._update_fast(loss, _batch_size(x))
             cmetrics.update_state(y, y_pred, sw)
         return step
+
+    def _inference_forward(self):
+        """``x -> model(x, training=False)`` for a loop running inside
+        ``call_context.loop_call(False)``: the model's ``call`` itself when that is
+        equivalent (plain float32 tensors), else the full ``__call__``."""
+        direct = self._direct_inference_call()
+        state = _ctx.STATE
+
+        takes_training = self._call_takes_training
+
+        def forward(x):
+            if state.loss_layers:
+                _ctx.start_top_level_call()   # per-step add_loss values do not pile up
+            if direct is not None and type(x) is torch.Tensor and x.dtype is torch.float32:
+                return direct(x, training=False) if takes_training else direct(x)
+            return self(x, training=False)
+        return forward
+
+    @property
+    def _call_takes_training(self) -> bool:
+        from torchkeras.layers.layer import _call_info
+        info = _call_info(type(self))
+        return info[0] or info[2]
 
     def predict_step(self, data):
         x, _, _ = unpack_x_y_sample_weight(data)
