@@ -301,6 +301,12 @@ class CompileMetrics:
     def variables(self) -> list:
         return [v for m in self.metrics() for v in m.variables]
 
+    @property
+    def device(self):
+        """Where the metrics' state lives (None before they are built)."""
+        metrics = self.metrics()
+        return getattr(metrics[0], "device", None) if metrics else None
+
     def to(self, device) -> "CompileMetrics":
         for m in self.metrics():
             m.to(device)

@@ -305,7 +305,9 @@ class Trainer(LoopsMixin):
                 self.to(device)
             break
         for m in self.metrics:
-            if getattr(m, "device", None) != device:
+            current = getattr(m, "device", None)
+            if current is not None and current != device or (
+                    current is None and not isinstance(m, compile_utils.CompileMetrics)):
                 m.to(device)
 
     def _target_device(self) -> torch.device:
