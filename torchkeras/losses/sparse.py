@@ -146,6 +146,14 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     def _fast_call(self, y_true, y_pred):
         red = self._torch_reduction
         nd = y_pred.dim()
+        if nd == 2 and red is not None and self.from_logits and self.ignore_class is None \
+                and y_true.dtype is torch.int64 and y_true.dim() == 1 \
+                and y_true.shape[0] == y_pred.shape[0] and self.axis in (-1, 1):
+            # The training loop's usual case: (N, C) logits, (N,) labels — one kernel.
+            try:
+                return F.cross_entropy(y_pred, y_true, reduction=red, ignore_index=_TORCH_IGNORE)
+            except IndexError as e:
+                raise _out_of_range(e, y_pred.shape[1]) from None
         if red is None or nd < 2 or not y_pred.numel() or self.axis % nd != nd - 1:
             return None
         labels = y_true
