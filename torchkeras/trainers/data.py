@@ -191,10 +191,17 @@ class ArrayAdapter:
     def _batch(self, start: int, stop: int):
         if self._flat and self.copy_to is None:
             # Common case, (x, y[, w]) plain tensors: slice without tree mapping.
+            data = self.data
             if self._perm is not None:
                 idx = self._perm[start:stop]
-                return tuple(t.index_select(0, idx) for t in self.data)
-            return tuple(t[start:stop] for t in self.data)
+                if len(data) == 2:
+                    return data[0].index_select(0, idx), data[1].index_select(0, idx)
+                return tuple(t.index_select(0, idx) for t in data)
+            if len(data) == 2:
+                return data[0][start:stop], data[1][start:stop]
+            if len(data) == 1:
+                return (data[0][start:stop],)
+            return tuple(t[start:stop] for t in data)
         if self._perm is not None:
             idx = self._perm[start:stop]
             batch = map_structure(lambda t: t.index_select(0, idx) if isinstance(t, torch.Tensor)
