@@ -29,11 +29,11 @@ def test_torch_export_matches_predict_with_dynamic_batch(tmp_path):
     model = functional()
     path = str(tmp_path / "m.pt2")
     assert model.export(path, verbose=False) == path
+    assert model.training    # train/eval mode is restored after tracing
     program = torch.export.load(path).module()
     for n in (5, 3):
         out = run(program, model, X[:n])
         np.testing.assert_allclose(out, model.predict(X[:n], verbose=0), rtol=1e-6, atol=1e-7)
-    assert model.training    # train/eval mode is restored after tracing
 
 
 def test_sequential_and_multi_input_export(tmp_path):

@@ -228,8 +228,7 @@ class LoopsMixin:
 
     def _evaluate_loop(self, data, cbs, verbose) -> dict:
         self.reset_metrics()
-        was_training = self.training
-        if was_training:
+        if self.training:
             self.eval()
         cbs.on_test_begin()
         batch_hooks = cbs.has_batch_hooks("test")
@@ -253,8 +252,8 @@ class LoopsMixin:
             raise ValueError("evaluate ran no step: the data is empty.")
         logs = self._epoch_logs(logs)
         cbs.on_test_end(logs)
-        if was_training:
-            self.train()
+        # The model stays in eval mode (fit switches back to train() every epoch); the
+        # Keras `training` flag, not the torch mode, drives layers during calls.
         return logs
 
     # ------------------------------------------------------------------ predict
@@ -278,8 +277,7 @@ class LoopsMixin:
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
             steps=len(data))
-        was_training = self.training
-        if was_training:
+        if self.training:
             self.eval()
         cbs.on_predict_begin()
         batch_hooks = cbs.has_batch_hooks("predict")
@@ -297,8 +295,6 @@ class LoopsMixin:
                 if batch_hooks:
                     cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
-        if was_training:
-            self.train()
         if not outputs:
             raise ValueError("predict ran no step: the data is empty.")
         result = _concat(outputs)
