@@ -111,7 +111,7 @@ class Trainer(LoopsMixin):
     @property
     def metrics(self) -> list:
         """Loss tracker, compiled metrics (one ``compile_metrics`` entry) and per-output
-        loss trackers, then metrics of sublayers — Keras's list."""
+        loss trackers — Keras's list."""
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
@@ -119,9 +119,6 @@ class Trainer(LoopsMixin):
             out.append(self._compile_metrics)
         if self._compile_loss is not None:
             out.extend(self._compile_loss.metrics())
-        for layer in self._flatten_layers(include_self=False):
-            if not isinstance(layer, Trainer):
-                out.extend(getattr(layer, "_tracked_metrics", []))
         return out
 
     @property
