@@ -244,6 +244,11 @@ class Trainer(LoopsMixin):
         plain = not self._reg_cache
         state = _ctx.STATE
         forward = self._inference_forward()
+        fast_loss = loss_fn._fast_call
+        loss_dtype = loss_fn._torch_dtype
+        int_labels = getattr(loss_fn, "_int_labels", False)
+        defer = tracker._defer
+        direct_metrics: list = []
 
         def step(data):
             if type(data) is tuple and len(data) == 2:
@@ -251,13 +256,27 @@ class Trainer(LoopsMixin):
             else:
                 x, y, sw = unpack_x_y_sample_weight(data)
             y_pred = forward(x)
+            loss = None
             if plain and not state.loss_layers and type(y_pred) is torch.Tensor:
-                loss = loss_fn(y, y_pred, sample_weight=sw)
+                if sw is None and type(y) is torch.Tensor and y_pred.dtype is loss_dtype \
+                        and (y.dtype is loss_dtype or (int_labels and not y.is_floating_point()))\
+                        and y.device == y_pred.device and \
+                        getattr(y_pred, "_keras_mask", None) is None:
+                    loss = fast_loss(y, y_pred)     # Loss.__call__'s own shortcut
+                if loss is None:
+                    loss = loss_fn(y, y_pred, sample_weight=sw)
             else:
                 loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw,
                                          training=False)
-            tracker._update_fast(loss, _batch_size(x))
-            cmetrics.update_state(y, y_pred, sw)
+            n = _batch_size(x)
+            defer(loss, n, n)
+            if direct_metrics and sw is None and type(y_pred) is torch.Tensor:
+                for update in direct_metrics:
+                    update(y, y_pred)
+            else:
+                cmetrics.update_state(y, y_pred, sw)
+                if not direct_metrics and cmetrics.built and len(cmetrics.per_output) == 1:
+                    direct_metrics.extend(m.update_state for m, _ in cmetrics.per_output[0])
         return step
 
     def _inference_forward(self):
