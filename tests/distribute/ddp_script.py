@@ -82,3 +82,13 @@ np.savez(os.path.join(out_dir, "result_%s_%d.npz" % (mode, rank)), *model.get_we
 with open(os.path.join(out_dir, "result_%s_%d.json" % (mode, rank)), "w") as f:
     json.dump({"history": hist.history, "epochs": len(hist.history["loss"]),
                "world": distribute.world_size(), "pred": pred.tolist(), "eval": ev}, f)
+
+# Leave without interpreter teardown: torch 2.14's gloo can abort ("terminate called
+# without an active exception") in static destructors after a clean shutdown.
+distribute.barrier()
+import torch.distributed as dist  # noqa: E402
+if dist.is_initialized():
+    dist.destroy_process_group()
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(0)
