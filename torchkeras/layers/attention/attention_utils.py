@@ -96,3 +96,18 @@ def dropout(x: torch.Tensor, rate: float, stream: SeedStream | None) -> torch.Te
         return torch.zeros_like(x)
     keep = 1.0 - rate
     return x * stream.bernoulli_keep(x.shape, keep, x).to(x.dtype) * (1.0 / keep)
+
+
+class ProjectionBuildConfig:
+    """Build-config round trip for attention layers whose projections are built from the
+    query/value/key shapes of their first call (``_build_projections``)."""
+
+    def get_build_config(self):
+        return {"shapes_dict": self._build_shapes} if self._build_shapes else None
+
+    def build_from_config(self, config: dict) -> None:
+        shapes = (config or {}).get("shapes_dict")
+        if shapes:
+            self._build_projections(shapes["query_shape"], shapes["value_shape"],
+                                    shapes.get("key_shape"))
+            self.built = True

@@ -15,7 +15,7 @@ from torchkeras.layers.layer import Layer
 from torchkeras.layers.regularization.seeding import SeedStream
 
 
-class GroupedQueryAttention(Layer):
+class GroupedQueryAttention(au.ProjectionBuildConfig, Layer):
     """Grouped-query attention, exported as ``GroupQueryAttention`` too (Keras exports it
     under that name; its class, hence weight-file paths and default names, is
     ``GroupedQueryAttention``).
@@ -127,16 +127,6 @@ class GroupedQueryAttention(Layer):
         self._build_shapes = {"query_shape": list(query_shape), "value_shape": list(value_shape),
                               "key_shape": list(key_shape)}
         self._projections_built = True
-
-    def get_build_config(self):
-        return {"shapes_dict": self._build_shapes} if self._build_shapes else None
-
-    def build_from_config(self, config: dict) -> None:
-        shapes = (config or {}).get("shapes_dict")
-        if shapes:
-            self._build_projections(shapes["query_shape"], shapes["value_shape"],
-                                    shapes.get("key_shape"))
-            self.built = True
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores: bool = False, training=None,

@@ -50,7 +50,7 @@ def attention_equations(rank: int, axes: tuple):
     return "%s,%s->%s" % (source, target, product), "%s,%s->%s" % (product, source, target)
 
 
-class MultiHeadAttention(Layer):
+class MultiHeadAttention(au.ProjectionBuildConfig, Layer):
     """Multi-head attention with Keras's weight layout.
 
     ``query``, ``key`` and ``value`` are projected by per-head kernels of shape ``(dim,
@@ -195,16 +195,6 @@ class MultiHeadAttention(Layer):
         self._build_shapes = {"query_shape": list(query_shape), "value_shape": list(value_shape),
                               "key_shape": list(key_shape)}
         self._projections_built = True
-
-    def get_build_config(self):
-        return {"shapes_dict": self._build_shapes} if self._build_shapes else None
-
-    def build_from_config(self, config: dict) -> None:
-        shapes = (config or {}).get("shapes_dict")
-        if shapes:
-            self._build_projections(shapes["query_shape"], shapes["value_shape"],
-                                    shapes.get("key_shape"))
-            self.built = True
 
     # ------------------------------------------------------------ call
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
