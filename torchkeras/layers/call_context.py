@@ -28,10 +28,8 @@ def start_top_level_call() -> None:
 
 
 def note_loss_layer(layer) -> None:
-    if STATE.depth == 0:
-        # add_loss outside any call (e.g. in a custom train_step): keep until the next call
-        STATE.loss_layers.append(layer)
-    elif not STATE.loss_layers or STATE.loss_layers[-1] is not layer:
+    """Remembers a layer that called add_loss (cleared at the next top-level call)."""
+    if not STATE.loss_layers or STATE.loss_layers[-1] is not layer:
         STATE.loss_layers.append(layer)
 
 

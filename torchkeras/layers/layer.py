@@ -153,10 +153,6 @@ class Layer(LayerWeightsMixin, nn.Module):
                     out.append(reg(p))
         return out
 
-    def _clear_losses(self) -> None:
-        for layer in self._flatten_layers(include_self=True):
-            layer._losses = []
-
     # ------------------------------------------------------------------ structure
     def _flatten_layers(self, include_self: bool = True, recursive: bool = True) -> list:
         out, seen = ([self] if include_self else []), {id(self)}

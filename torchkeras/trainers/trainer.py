@@ -32,7 +32,6 @@ class Trainer(LoopsMixin):
         self._jit_compile = False
         self.steps_per_execution = 1
         self._compile_config = None
-        self._train_fn = None
         self._reg_cache = None
         self._initial_epoch = None   # resume point set by BackupAndRestore
         self._initial_step = None
@@ -89,7 +88,6 @@ class Trainer(LoopsMixin):
                                 "run_eagerly": run_eagerly,
                                 "steps_per_execution": steps_per_execution,
                                 "jit_compile": jit_compile}
-        self._train_fn = None
         self.compiled = True
 
     def _output_names_for_compile(self) -> list:
