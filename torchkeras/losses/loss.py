@@ -202,6 +202,16 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> torch.Tensor:
         in_mask = getattr(y_pred, "_keras_mask", None)
+        dtype = self._torch_dtype
+        if sample_weight is None and in_mask is None and type(y_pred) is torch.Tensor \
+                and type(y_true) is torch.Tensor and y_pred.dtype is dtype \
+                and (y_true.dtype is dtype or (self._int_labels and
+                                               not y_true.is_floating_point())) \
+                and y_true.device == y_pred.device:
+            # Already converted (the training loop's case): go straight to the shortcut.
+            fast = self._fast_call(y_true, y_pred)
+            if fast is not None:
+                return fast
         y_pred, y_true = self._convert(y_true, y_pred)
         if sample_weight is None and in_mask is None:
             fast = self._fast_call(y_true, y_pred)

@@ -242,9 +242,6 @@ class Trainer(LoopsMixin):
         plain = not self._reg_cache
         state = _ctx.STATE
         forward = self._inference_forward()
-        fast_loss = loss_fn._fast_call
-        loss_dtype = loss_fn._torch_dtype
-        int_labels = getattr(loss_fn, "_int_labels", False)
         defer = tracker._defer
         direct_metrics: list = []
 
@@ -254,15 +251,8 @@ class Trainer(LoopsMixin):
             else:
                 x, y, sw = unpack_x_y_sample_weight(data)
             y_pred = forward(x)
-            loss = None
             if plain and not state.loss_layers and type(y_pred) is torch.Tensor:
-                if sw is None and type(y) is torch.Tensor and y_pred.dtype is loss_dtype \
-                        and (y.dtype is loss_dtype or (int_labels and not y.is_floating_point()))\
-                        and y.device == y_pred.device and \
-                        getattr(y_pred, "_keras_mask", None) is None:
-                    loss = fast_loss(y, y_pred)     # Loss.__call__'s own shortcut
-                if loss is None:
-                    loss = loss_fn(y, y_pred, sample_weight=sw)
+                loss = loss_fn(y, y_pred, sample_weight=sw)
             else:
                 loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw,
                                          training=False)
