@@ -68,7 +68,8 @@ def test_interrupted_run_resumes_identically(script, reference, tmp_path, die_at
 def test_killed_process_resumes_identically(reference, tmp_path):
     backup = tmp_path / "backup"
     out = tmp_path / "out.npz"
-    env = dict(os.environ, TORCHKERAS_DEVICE="cpu", KERAS_BACKEND="torch",
+    # The same device as the in-process reference run (cpu unless the suite runs on cuda).
+    env = dict(os.environ, TORCHKERAS_DEVICE=tk.config.get_device().type, KERAS_BACKEND="torch",
                PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(tk.__file__)),
                                            os.environ.get("PYTHONPATH", "")]))
     cmd = [sys.executable, SCRIPT, str(out), str(backup)]
@@ -124,7 +125,7 @@ def test_backup_file_holds_the_training_state(tmp_path):
     assert (info["epoch"], info["step"]) == (1, 0)
     state = model.state_dict()
     for key, value in state.items():
-        np.testing.assert_array_equal(tensors["model/" + key].numpy(), value.numpy())
+        np.testing.assert_array_equal(tensors["model/" + key].numpy(), value.cpu().numpy())
     assert int(tensors["optimizer/0"]) == 5 == int(model.optimizer.iterations)
     assert {"rng/now/torch", "rng/now/numpy", "rng/now/python"} <= set(tensors)
 

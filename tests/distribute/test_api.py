@@ -1,5 +1,6 @@
 """The explicit distribute API in a single process."""
 import pytest
+import torch
 
 import torchkeras as keras
 from torchkeras import distribute
@@ -21,8 +22,11 @@ def test_set_distribution_validates():
 def test_fsdp_needs_cuda_and_sync_batchnorm_conversion():
     model = keras.Sequential([keras.Input((4, 4, 3)), keras.layers.Conv2D(2, 3),
                               keras.layers.BatchNormalization()])
-    with pytest.raises(ValueError, match="needs CUDA"):
-        distribute.DataParallel(fsdp=True).wrap(model)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="needs CUDA"):
+            distribute.DataParallel(fsdp=True).wrap(model.to("cpu"))
+    with pytest.raises(RuntimeError, match="process group"):   # not under torchrun
+        distribute.DataParallel().wrap(model)
     assert distribute.convert_sync_batchnorm(model) == 1
     assert model.layers[1].synchronized
 

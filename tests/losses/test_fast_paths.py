@@ -155,3 +155,16 @@ def test_fast_path_on_cuda_matches_cpu(make, kind):
     # numpy labels follow the prediction onto its device
     torch.testing.assert_close(loss(y_true.numpy(), y_pred.cuda()).cpu(), cpu, rtol=1e-5,
                                atol=1e-6)
+
+
+def test_sparse_check_labels_names_the_bad_label():
+    loss = L.SparseCategoricalCrossentropy(from_logits=True, ignore_class=9)
+    logits = torch.zeros(4, 3)
+    loss.check_labels(torch.tensor([0, 2, 9, -100]), logits)   # ignore_class and -100 pass
+    with pytest.raises(ValueError, match=r"\[0, 3\); found label 3"):
+        loss.check_labels(torch.tensor([0, 3, 1, 1]), logits)
+    with pytest.raises(ValueError, match="found label -1"):
+        loss.check_labels(np.array([[0], [-1], [1], [1]]), logits)   # (N, 1) labels too
+    # Sequence outputs: (N, T, C) scores against (N, T) labels.
+    with pytest.raises(ValueError, match="found label 5"):
+        loss.check_labels(torch.tensor([[0, 5]]), torch.zeros(1, 2, 3))

@@ -195,10 +195,20 @@ def test_labels_out_of_range_is_a_clear_error():
     x, y = data(32)
     m = compiled()
     w0 = m.get_weights()
-    with pytest.raises(ValueError, match="label|class|range"):
+    # The first batch's labels are checked before any kernel sees them (on CUDA the
+    # kernel's device-side assert would end the process's CUDA context).
+    with pytest.raises(ValueError, match=r"labels must be integers in \[0, 2\); found label [56]"):
         m.fit(x, y + 5, verbose=0)
     for a, b in zip(m.get_weights(), w0):
         np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="found label -[12]"):
+        m.evaluate(x, y - 2, verbose=0)
+    with pytest.raises(ValueError, match="found label"):
+        m.train_on_batch(x, y + 5)
+    for a, b in zip(m.get_weights(), w0):
+        np.testing.assert_array_equal(a, b)
+    # Good labels after a bad call train normally.
+    assert np.isfinite(m.fit(x, y, verbose=0).history["loss"][0])
 
 
 def test_py_dataset_epoch_hooks_and_ema_finalized():
@@ -223,6 +233,33 @@ def test_py_dataset_epoch_hooks_and_ema_finalized():
               loss="sparse_categorical_crossentropy")
     m.fit(Batches(), epochs=2, verbose=0)
     assert calls == ["begin", "end", "begin", "end"]
-    averages = [a.detach().numpy() for a in m.optimizer._model_variables_moving_average]
+    averages = [a.detach().cpu().numpy()
+                for a in m.optimizer._model_variables_moving_average]
     for w, a in zip(m.get_weights()[:1], averages[:1]):   # EMA weights copied in at the end
         np.testing.assert_allclose(w, a.T if w.shape != a.shape else a, rtol=1e-6)
+
+
+class _Standardized(tk.Model):
+    def __init__(self):
+        super().__init__()
+        self.norm = layers.Normalization(mean=0.5, variance=4.0)
+        self.dense = layers.Dense(3)
+
+    def call(self, x):
+        return self.dense(self.norm(x))
+
+
+def test_weights_are_built_where_the_data_goes():
+    # "meta" stands in for a GPU: a device other than the one numpy data starts on.
+    tk.config.set_device("meta")
+    try:
+        m = _Standardized()
+        m._ensure_built_for(np.zeros((8, 4), "float32"))   # what fit() does first
+        assert {t.device.type for t in [*m.parameters(), *m.buffers()]} == {"meta"}
+        # Called on a CPU tensor, a subclassed model builds every sublayer on the CPU.
+        m = _Standardized()
+        out = m(torch.zeros(2, 4))
+        assert out.device.type == "cpu"
+        assert {t.device.type for t in [*m.parameters(), *m.buffers()]} == {"cpu"}
+    finally:
+        tk.config.set_device(None)

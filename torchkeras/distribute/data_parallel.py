@@ -40,6 +40,11 @@ class DataParallel:
         if self.fsdp and device.type != "cuda":
             raise ValueError("DataParallel(fsdp=True) shards the model over GPUs and needs CUDA; "
                              "the model is on %s. Use fsdp=False (DDP) on CPU." % device)
+        import torch.distributed as dist
+        if not (dist.is_available() and dist.is_initialized()):
+            raise RuntimeError("DataParallel.wrap needs torch.distributed's process group: "
+                               "launch with torchrun (fit then sets it up) or call "
+                               "torchkeras.distribute.initialize() first.")
         if self.sync_batchnorm:
             convert_sync_batchnorm(model)
         if self.fsdp:

@@ -139,7 +139,8 @@ def _run_fake(layer, args, kwargs):
     Non-trainable state a traced call mutates (counters, moving stats) is restored.
     """
     from torch._subclasses.fake_tensor import FakeTensorMode
-    device = _config.get_device()
+    # Weights follow the real input that triggered the build (its device), else the default.
+    device = layer._weight_device() if hasattr(layer, "_weight_device") else _config.get_device()
     for p in layer.parameters():
         device = p.device
         break

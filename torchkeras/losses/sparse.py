@@ -1,9 +1,10 @@
 """Sparse categorical cross-entropy: integer labels against per-class scores.
 
-Labels outside ``[0, num_classes)`` are not checked on the device (that would need a
+Labels outside ``[0, num_classes)`` are not checked at every call (that would need a
 host sync every step): on CPU torch raises and we re-raise a ``ValueError``; on CUDA the
-kernel fails with a device-side assertion. A label of -100 (torch's ``ignore_index``)
-contributes 0 to the loss.
+kernel would fail with a device-side assertion that ends the process's CUDA context, so
+``fit``/``evaluate`` call :meth:`SparseCategoricalCrossentropy.check_labels` on their
+first batch. A label of -100 (torch's ``ignore_index``) contributes 0 to the loss.
 """
 from __future__ import annotations
 
@@ -137,6 +138,27 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         self.from_logits = from_logits
         self.ignore_class = ignore_class
         self.axis = axis
+
+    def check_labels(self, y_true, y_pred) -> None:
+        """Raises ``ValueError`` if a label lies outside ``[0, num_classes)``.
+
+        ``ignore_class`` and -100 are allowed. One host sync: the training loops run it
+        on their first batch rather than every step.
+        """
+        y_pred = y_pred if isinstance(y_pred, torch.Tensor) else to_tensor(y_pred)
+        if y_pred.dim() == 0:
+            return
+        labels = _labels(y_true, y_pred, self.axis)
+        num_classes = y_pred.shape[self.axis]
+        bad = (labels < 0) | (labels >= num_classes)
+        bad &= labels != _TORCH_IGNORE
+        if self.ignore_class is not None:
+            bad &= labels != int(self.ignore_class)
+        found = labels[bad]
+        if found.numel():
+            raise ValueError("%s: labels must be integers in [0, %d); found label %d "
+                             "(num_classes = y_pred.shape[axis] = %d)"
+                             % (self.name, num_classes, int(found[0]), num_classes))
 
     def get_config(self) -> dict:
         # Keras leaves `axis` out of the config and loses it on reload; keep it.

@@ -124,6 +124,8 @@ class CompileLoss:
                             for w in _flatten_with_names(loss_weights, self.output_names)]
         if all(fn is None for fn in self.fns):
             raise ValueError("compile() got no loss for any of the outputs %s" % self.output_names)
+        # Set by the loops before their first batch: that call checks sparse labels.
+        self.check_labels = False
         self.trackers = []
         if n > 1:
             self.trackers = [metrics_module.Mean(name=name + "_loss") if fn is not None else None
@@ -150,6 +152,9 @@ class CompileLoss:
         return losses_module.LossFunctionWrapper(fn, name=name)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.check_labels:
+            self.check_labels = False
+            self._check_labels(y_true, y_pred)
         fn = self.fns[0]
         if type(y_pred) is torch.Tensor and type(y_true) is torch.Tensor \
                 and len(self.fns) == 1 and self.weights[0] == 1.0 \
@@ -176,6 +181,22 @@ class CompileLoss:
             term = value * w if w != 1.0 else value
             total = term if total is None else total + term
         return total
+
+    def _check_labels(self, y_true, y_pred) -> None:
+        if len(self.fns) == 1:
+            pairs = [(y_true[0] if isinstance(y_true, (list, tuple)) and len(y_true) == 1
+                      else y_true, y_pred)]
+        else:
+            pairs = zip(flatten_outputs(y_true, self.output_names),
+                        flatten_outputs(y_pred, self.output_names))
+        for fn, (yt, yp) in zip(self.fns, pairs):
+            if isinstance(yp, (list, tuple)) and len(yp) == 1:
+                yp = yp[0]
+            if isinstance(yp, dict) and len(yp) == 1:
+                yp = next(iter(yp.values()))
+            check = getattr(fn, "check_labels", None)
+            if check is not None and yt is not None and isinstance(yp, torch.Tensor):
+                check(yt, yp)
 
     def metrics(self) -> list:
         return [t for t in self.trackers if t is not None]

@@ -39,7 +39,10 @@ class LoopsMixin:
         if self.built:
             return
         if data_module._is_array_like(x):
-            sample = map_structure(lambda t: data_module.to_tensor(t)[:1] if t is not None else t, x)
+            # On the device the data will train on, so that every weight is built there.
+            device = self._target_device()
+            sample = map_structure(lambda t: data_module.to_tensor(t)[:1].to(device)
+                                   if t is not None else t, x)
             with torch.no_grad():
                 self(sample, training=False)
 
@@ -228,6 +231,7 @@ class LoopsMixin:
 
     def _evaluate_loop(self, data, cbs, verbose) -> dict:
         self.reset_metrics()
+        self._check_labels_on_next_step()
         if self.training:
             self.eval()
         cbs.on_test_begin()

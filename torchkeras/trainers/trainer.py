@@ -251,7 +251,8 @@ class Trainer(LoopsMixin):
             else:
                 x, y, sw = unpack_x_y_sample_weight(data)
             y_pred = forward(x)
-            if plain and not state.loss_layers and type(y_pred) is torch.Tensor:
+            if plain and not state.loss_layers and type(y_pred) is torch.Tensor \
+                    and not closs.check_labels:
                 loss = loss_fn(y, y_pred, sample_weight=sw)
             else:
                 loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw,
@@ -302,6 +303,13 @@ class Trainer(LoopsMixin):
         self._reg_cache = None
         if self.optimizer is not None:
             self.optimizer.build(self.trainable_weights)
+        self._check_labels_on_next_step()
+
+    def _check_labels_on_next_step(self) -> None:
+        """The next compiled-loss call validates sparse labels (one host sync): on CUDA a
+        bad label would otherwise end in a device-side assert instead of a ValueError."""
+        if self._compile_loss is not None:
+            self._compile_loss.check_labels = True
 
     def _move_to_device(self, device: torch.device) -> None:
         for p in self.parameters():
@@ -346,6 +354,7 @@ class Trainer(LoopsMixin):
                                device=self._target_device())
         self._move_to_device(adapter.device)
         self.reset_metrics()
+        self._check_labels_on_next_step()
         logs = None
         with torch.no_grad():
             for batch in adapter.epoch():

@@ -30,6 +30,12 @@ CASES = [
     (L.BatchNormalization, {"axis": 1, "renorm": True}, (8, 6, 5)),
     (L.LayerNormalization, {}, (4, 7, 6)),
     (L.GroupNormalization, {"groups": 3}, (4, 7, 6)),
+    # Channels-last group norm and the scale=False, center=True pair: both broke torch's
+    # CUDA backward kernels (a crash; an empty bias gradient).
+    (L.GroupNormalization, {"groups": 2}, (2, 5, 4, 6)),
+    (L.GroupNormalization, {"groups": 3, "axis": 1, "scale": False}, (2, 6, 5)),
+    (L.BatchNormalization, {"scale": False}, (8, 5, 5, 6)),
+    (L.LayerNormalization, {"scale": False}, (4, 7, 6)),
     (L.RMSNormalization, {}, (4, 7, 6)),
     (L.UnitNormalization, {}, (4, 7, 6)),
 ]
@@ -63,7 +69,29 @@ def test_cuda_matches_cpu(cls, kwargs, shape, monkeypatch):
     for wa, wb in zip(cpu.get_weights(), gpu.get_weights()):
         torch.testing.assert_close(torch.as_tensor(wb), torch.as_tensor(wa), rtol=1e-3,
                                    atol=1e-5)
+    xc = x.clone().requires_grad_()
+    cpu(xc, training=True).float().square().mean().backward()
     gpu(xg, training=True).float().square().mean().backward()
     assert xg.grad is not None and torch.isfinite(xg.grad).all()
+    torch.testing.assert_close(xg.grad.cpu(), xc.grad, rtol=1e-3, atol=1e-5)
+    for pa, pb in zip(cpu.trainable_weights, gpu.trainable_weights):
+        torch.testing.assert_close(pb.grad.cpu(), pa.grad, rtol=1e-3, atol=1e-5)
     assert all(p.device.type == "cuda" for p in gpu.parameters())
     assert all(b.device.type == "cuda" for b in gpu.buffers())
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_batch_norm_keeps_half_inputs_on_cuda(dtype):
+    # Under mixed precision the CUDA kernels take half inputs with float32 statistics:
+    # no float32 copy of the activations, and the result is close to the float32 one.
+    layer, x = _build(L.BatchNormalization, {"center": True}, (16, 6, 6, 8), "cuda")
+    ref = L.BatchNormalization()
+    ref.build(x.shape)
+    ref.cuda()
+    ref.set_weights(layer.get_weights())
+    for training in (True, False):
+        out = layer(x.to(dtype), training=training)
+        assert out.dtype == dtype
+        torch.testing.assert_close(out.float(), ref(x.to(dtype).float(), training=training),
+                                   rtol=2e-2, atol=2e-2)
+    torch.testing.assert_close(layer.running_mean, ref.running_mean, rtol=1e-2, atol=1e-3)

@@ -171,3 +171,27 @@ def test_bad_arguments():
         layers.SpectralNormalization(layers.Dense(2), power_iterations=0)
     with pytest.raises(ValueError, match="kernel"):
         layers.SpectralNormalization(layers.LayerNormalization())(torch.zeros(2, 3))
+
+
+@pytest.mark.parametrize("kwargs", [{"groups": 2}, {"groups": 3, "scale": False},
+                                    {"groups": -1, "center": False}])
+def test_group_norm_channels_last_path_matches_fused_kernel(kwargs):
+    # CUDA runs channels-last group norm through plain ops (torch's kernel mishandles the
+    # permuted gradient there); on CPU both paths exist, so compare them here.
+    torch.manual_seed(0)
+    layer = layers.GroupNormalization(**kwargs)
+    x = torch.randn(2, 5, 4, 6, requires_grad=True)
+    layer(x)
+    with torch.no_grad():
+        for w in layer.trainable_weights:
+            w.add_(torch.randn_like(w) * 0.3)
+    fused = layer(x)
+    (fused * torch.arange(6.0)).sum().backward()
+    grads = [x.grad.clone()] + [w.grad.clone() for w in layer.trainable_weights]
+    x.grad = None
+    layer.zero_grad()
+    plain = layer._group_norm_channels_last(x)
+    (plain * torch.arange(6.0)).sum().backward()
+    torch.testing.assert_close(plain, fused, rtol=1e-5, atol=1e-5)
+    for a, b in zip(grads, [x.grad] + [w.grad for w in layer.trainable_weights]):
+        torch.testing.assert_close(b, a, rtol=1e-4, atol=1e-5)

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 
 from torchkeras import constraints, initializers, regularizers
 from torchkeras.layers.layer import Layer
+from torchkeras.layers.normalization._affine import fused_affine
 
 _MASK_EPS = 1e-7  # keras.config.epsilon() guards the masked-count division in Keras
 
@@ -140,11 +141,18 @@ class BatchNormalization(Layer):
                              "the inputs, got mask.shape=%s, inputs.shape=%s"
                              % (tuple(mask.shape), tuple(inputs.shape)))
         out_dtype = inputs.dtype
-        x = inputs if inputs.dtype in (torch.float32, torch.float64) else inputs.float()
+        manual = training and self.trainable and (
+            self.renorm or mask is not None or self._distributed())
+        # torch's CUDA kernels take half/bfloat16 inputs with float32 statistics and
+        # affine weights and return the input's dtype; elsewhere compute in float32.
+        native = inputs.is_cuda and not manual and inputs.dtype in (torch.float16,
+                                                                   torch.bfloat16)
+        x = inputs if native or inputs.dtype in (torch.float32, torch.float64) \
+            else inputs.float()
         if not (training and self.trainable):
-            out = self._normalize(x, self.running_mean, self.running_var,
-                                  self.weight, self.bias)
-        elif self.renorm or mask is not None or self._distributed():
+            weight, bias = fused_affine(self.weight, self.bias)
+            out = self._normalize(x, self.running_mean, self.running_var, weight, bias)
+        elif manual:
             out = self._train_manual(x, mask)
         else:
             out = self._train_fused(x)
@@ -180,7 +188,8 @@ class BatchNormalization(Layer):
         c = xv.shape[1]
         batch_mean = torch.zeros(c, dtype=self.running_mean.dtype, device=x.device)
         batch_var = torch.zeros(c, dtype=self.running_var.dtype, device=x.device)
-        y = F.batch_norm(xv, batch_mean, batch_var, self.weight, self.bias, training=True,
+        weight, bias = fused_affine(self.weight, self.bias)
+        y = F.batch_norm(xv, batch_mean, batch_var, weight, bias, training=True,
                          momentum=1.0, eps=self.epsilon)
         n = xv.numel() // max(c, 1)
         m = self.momentum

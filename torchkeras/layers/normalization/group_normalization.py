@@ -6,6 +6,7 @@ import torch.nn.functional as F
 
 from torchkeras import constraints, initializers, regularizers
 from torchkeras.layers.layer import Layer
+from torchkeras.layers.normalization._affine import fused_affine
 
 
 class GroupNormalization(Layer):
@@ -99,11 +100,27 @@ class GroupNormalization(Layer):
         ax = self._axis
         if ax == 0:
             raise ValueError("GroupNormalization cannot normalize over the batch axis")
-        xv = x if ax == 1 else x.movedim(ax, 1)
-        y = F.group_norm(xv, self.groups, self.weight, self.bias, self.epsilon)
-        if ax != 1:
-            y = y.movedim(1, ax)
+        if ax != 1 and x.is_cuda:
+            y = self._group_norm_channels_last(x.movedim(ax, -1)).movedim(-1, ax)
+        else:
+            xv = x if ax == 1 else x.movedim(ax, 1)
+            y = F.group_norm(xv, self.groups, *fused_affine(self.weight, self.bias),
+                             self.epsilon)
+            if ax != 1:
+                y = y.movedim(1, ax)
         return y if y.dtype == out_dtype else y.to(out_dtype)
+
+    def _group_norm_channels_last(self, x):
+        # torch's CUDA group-norm backward reads its gradient as if it were contiguous
+        # (N, C, ...), which a permuted channels-last view is not (out-of-bounds reads,
+        # crashes); the same statistics from plain ops on the (N, ..., C) layout.
+        n, c = x.shape[0], x.shape[-1]
+        g = x.reshape(n, -1, self.groups, c // self.groups)
+        var, mean = torch.var_mean(g, dim=(1, 3), correction=0, keepdim=True)
+        y = ((g - mean) * torch.rsqrt(var + self.epsilon)).reshape(x.shape)
+        if self.weight is not None:
+            y = y * self.weight
+        return y + self.bias if self.bias is not None else y
 
     def compute_output_shape(self, input_shape):
         ndim = len(input_shape)

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from torchkeras import constraints, initializers, regularizers
 from torchkeras.layers.layer import Layer
+from torchkeras.layers.normalization._affine import fused_affine
 
 
 def normalize_axes(axis, ndim: int, layer: str) -> list:
@@ -124,7 +125,8 @@ class LayerNormalization(Layer):
             if self.weight is not None:
                 out = out * self._broadcast(self.weight, x.dim())
         elif self._trailing:
-            out = F.layer_norm(x, self._shape, self.weight, self.bias, self.epsilon)
+            out = F.layer_norm(x, self._shape, *fused_affine(self.weight, self.bias),
+                               self.epsilon)
         else:
             var, mean = torch.var_mean(x, dim=self._axes, correction=0, keepdim=True)
             inv = torch.rsqrt(var + self.epsilon)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The GPU session's checks in one go (a lent CUDA machine, no internet). Results land in
+# $OUT (default ./gpu_out): the CUDA-only tests, the airbench94 comparison of bench/gpu_cifar.py
+# and the whole test suite with CUDA as the default device. Each step has its own time limit
+# so that one hang cannot eat the others.
+#
+#     OUT=/tmp/gpu bash bench/gpu_checks.sh [cifar_runs]
+set -u
+OUT=${OUT:-gpu_out}
+RUNS=${1:-3}
+PY=${PY:-python3}
+mkdir -p "$OUT"
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" KERAS_BACKEND=torch PYTHONDONTWRITEBYTECODE=1
+{
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  $PY -c "import torch, sys; print(sys.version.split()[0], torch.__version__, torch.version.cuda, torch.backends.cudnn.version())"
+} >"$OUT/env.txt" 2>&1
+cat "$OUT/env.txt"
+
+echo "== CUDA-only tests"
+timeout 150 $PY -m pytest -q -p no:cacheprovider -rs \
+  tests/trainers/test_cuda_sync.py tests/layers/rnn/test_cuda.py \
+  tests/layers/normalization/test_cuda_layers.py tests/losses/test_fast_paths.py \
+  tests/optimizers/test_optimizer_state.py >"$OUT/cuda_tests.txt" 2>&1
+echo "rc=$?" >>"$OUT/cuda_tests.txt"
+tail -n 25 "$OUT/cuda_tests.txt"
+
+echo "== bench/gpu_cifar.py --runs $RUNS"
+timeout 200 $PY bench/gpu_cifar.py --runs "$RUNS" --json "$OUT/gpu_cifar.json" \
+  >"$OUT/gpu_cifar.txt" 2>&1
+echo "rc=$?" >>"$OUT/gpu_cifar.txt"
+tail -n 15 "$OUT/gpu_cifar.txt"
+
+echo "== whole suite, CUDA as the default device"
+TORCHKERAS_DEVICE=cuda timeout 170 $PY -m pytest -q -p no:cacheprovider -n 8 \
+  --timeout 120 tests >"$OUT/suite_cuda.txt" 2>&1
+echo "rc=$?" >>"$OUT/suite_cuda.txt"
+grep -E "^(FAILED|ERROR)" "$OUT/suite_cuda.txt" | head -n 60
+tail -n 3 "$OUT/suite_cuda.txt"
