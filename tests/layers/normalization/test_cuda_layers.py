@@ -84,7 +84,8 @@ def test_cuda_matches_cpu(cls, kwargs, shape, monkeypatch):
 def test_batch_norm_keeps_half_inputs_on_cuda(dtype):
     # Under mixed precision the CUDA kernels take half inputs with float32 statistics:
     # no float32 copy of the activations, and the result is close to the float32 one.
-    layer, x = _build(L.BatchNormalization, {"center": True}, (16, 6, 6, 8), "cuda")
+    policy = "mixed_bfloat16" if dtype is torch.bfloat16 else "mixed_float16"
+    layer, x = _build(L.BatchNormalization, {"dtype": policy}, (16, 6, 6, 8), "cuda")
     ref = L.BatchNormalization()
     ref.build(x.shape)
     ref.cuda()

@@ -182,3 +182,26 @@ def test_aliases_and_errors():
         layers.AdaptiveAveragePooling2D((2, 2, 2))
     with pytest.raises(ValueError, match="rank"):
         layers.MaxPooling2D()(torch.zeros(2, 4, 3))
+
+
+@pytest.mark.parametrize("cls,kwargs,shape", [
+    (layers.AveragePooling2D, {"pool_size": 2, "strides": 1}, (2, 9, 10, 3)),
+    (layers.AveragePooling2D, {"pool_size": 3, "strides": 2}, (2, 9, 10, 3)),
+    (layers.AveragePooling1D, {"pool_size": 4, "strides": 3}, (2, 11, 3)),
+    (layers.AveragePooling3D, {"pool_size": 2}, (1, 5, 6, 7, 2)),
+])
+def test_average_same_explicit_padding_path_matches(cls, kwargs, shape):
+    # CUDA takes the explicitly padded path (torch's kernel has wrong gradients there);
+    # on CPU both exist, so check they agree in value and gradient.
+    from torchkeras.layers.convolutional import conv_utils as cu
+    layer = cls(padding="same", **kwargs)
+    x = torch.randn(shape, requires_grad=True)
+    x2 = x.detach().clone().requires_grad_()
+    y = layer(x)
+    y2 = cu.from_nc(layer._average_same_padded(cu.to_nc(x2, layer.data_format)),
+                    layer.data_format)
+    torch.testing.assert_close(y2, y)
+    weights = torch.randn_like(y)
+    (y * weights).sum().backward()
+    (y2 * weights).sum().backward()
+    torch.testing.assert_close(x2.grad, x.grad)

@@ -6,7 +6,6 @@ import torch.nn.functional as F
 
 from torchkeras import constraints, initializers, regularizers
 from torchkeras.layers.layer import Layer
-from torchkeras.layers.normalization._affine import fused_affine
 
 
 class GroupNormalization(Layer):
@@ -104,8 +103,13 @@ class GroupNormalization(Layer):
             y = self._group_norm_channels_last(x.movedim(ax, -1)).movedim(-1, ax)
         else:
             xv = x if ax == 1 else x.movedim(ax, 1)
-            y = F.group_norm(xv, self.groups, *fused_affine(self.weight, self.bias),
-                             self.epsilon)
+            if self.weight is None and self.bias is not None:
+                # torch's group-norm backward fails for a bias without a weight ("tensor
+                # does not have a device", CPU and CUDA alike): add the bias ourselves.
+                y = F.group_norm(xv, self.groups, None, None, self.epsilon)
+                y = y + self.bias.reshape((-1,) + (1,) * (xv.dim() - 2))
+            else:
+                y = F.group_norm(xv, self.groups, self.weight, self.bias, self.epsilon)
             if ax != 1:
                 y = y.movedim(1, ax)
         return y if y.dtype == out_dtype else y.to(out_dtype)

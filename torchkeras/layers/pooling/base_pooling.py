@@ -54,6 +54,8 @@ class BasePooling(Layer):
                              % (type(self).__name__, self.pool_dimensions + 2,
                                 tuple(inputs.shape)))
         x = cu.to_nc(inputs, self.data_format)
+        if x.is_cuda and self.pool_mode == "average" and self.padding == "same":
+            return cu.from_nc(self._average_same_padded(x), self.data_format)
         pads, ceil, trim = 0, False, None
         if self.padding == "same":
             pads, trim = [], []
@@ -73,6 +75,19 @@ class BasePooling(Layer):
         if trim and any(trim):
             y = y[(slice(None), slice(None)) + tuple(slice(1 if t else 0, None) for t in trim)]
         return cu.from_nc(y, self.data_format)
+
+    def _average_same_padded(self, x):
+        # On CUDA, torch's average-pool backward gets the divisor of clipped ceil_mode
+        # windows wrong (gradients off by up to 500x, seen on an H200 with torch 2.11), so
+        # pad explicitly and divide by the count of real elements in each window.
+        pads = []
+        for size, k, st in zip(reversed(x.shape[2:]), reversed(self.pool_size),
+                               reversed(self.strides)):
+            pads.extend(cu.same_pads(size, k, st))
+        mean = self._pool(F.pad(x, pads), self.pool_size, self.strides, 0)
+        ones = x.new_ones((1, 1) + tuple(x.shape[2:]))
+        share = self._pool(F.pad(ones, pads), self.pool_size, self.strides, 0)
+        return mean / share
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
