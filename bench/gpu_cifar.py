@@ -6,7 +6,9 @@ to patch statistics, BatchNorm/GELU conv groups, Nesterov SGD with two learning-
 groups and a triangular schedule, Lookahead over the whole state, label smoothing,
 alternating flips and 2-pixel translations, mixed bfloat16, channels_last, and
 test-time augmentation. The raw side is plain ``torch.nn`` + ``torch.optim.SGD`` +
-``LambdaLR``; the torchkeras side is ``examples/cifar10_fast.py``'s ``train`` (``fit``).
+``LambdaLR``, keeping a running loss and accuracy on the device as a loop that reports
+them would (``fit`` keeps both in its logs); the torchkeras side is
+``examples/cifar10_fast.py``'s ``train`` (``fit``).
 
 Printed: training throughput of each (images/s) and their ratio, the time of a whole
 run (whitening fit + training + TTA evaluation, what airbench reports) and its ratio,
@@ -127,6 +129,9 @@ def raw_train(x_train, y_train, x_test, y_test, hyp: dict, compile_net: bool = F
                     s.lerp_(w, alpha)
                     w.copy_(s)
 
+    # Running loss and accuracy on the device, as fit's logs keep them (no host sync).
+    seen_loss = torch.zeros((), device=device)
+    seen_correct = torch.zeros((), device=device, dtype=torch.long)
     t1 = time.perf_counter()
     step, epoch = 0, 0
     while step < total:
@@ -142,6 +147,8 @@ def raw_train(x_train, y_train, x_test, y_test, hyp: dict, compile_net: bool = F
             loss.backward()
             opt.step()
             sched.step()
+            seen_loss += loss.detach()
+            seen_correct += (out.detach().argmax(1) == y).sum()
             step += 1
             if step % hyp["lookahead_period"] == 0:
                 lookahead(decay(step))

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 
 from torchkeras import constraints, initializers, regularizers
 from torchkeras.layers.layer import Layer
-from torchkeras.layers.normalization._affine import fused_affine
+from torchkeras.layers.normalization._affine import batch_scratch, fused_affine
 
 _MASK_EPS = 1e-7  # keras.config.epsilon() guards the masked-count division in Keras
 
@@ -150,7 +150,7 @@ class BatchNormalization(Layer):
         x = inputs if native or inputs.dtype in (torch.float32, torch.float64) \
             else inputs.float()
         if not (training and self.trainable):
-            weight, bias = fused_affine(self.weight, self.bias)
+            weight, bias = fused_affine(self.weight, self.bias, self)
             out = self._normalize(x, self.running_mean, self.running_var, weight, bias)
         elif manual:
             out = self._train_manual(x, mask)
@@ -183,21 +183,26 @@ class BatchNormalization(Layer):
 
     def _train_fused(self, x):
         # F.batch_norm with momentum 1 writes the batch mean and *unbiased* variance into
-        # fresh buffers; Keras updates with the biased variance, so rescale by (n-1)/n.
-        xv = self._as_nc(x)
+        # two scratch buffers (kept between steps: no allocation or fill per call); Keras
+        # updates with the biased variance, so the variance is rescaled by (n-1)/n first.
+        # Run every step: parameters are read from _parameters, not module attributes.
+        params = self._parameters
+        running_mean, running_var = params["running_mean"], params["running_var"]
+        last = self._axis == x.dim() - 1
+        xv = x.reshape(-1, x.shape[-1]) if last else self._as_nc(x)
         c = xv.shape[1]
-        batch_mean = torch.zeros(c, dtype=self.running_mean.dtype, device=x.device)
-        batch_var = torch.zeros(c, dtype=self.running_var.dtype, device=x.device)
-        weight, bias = fused_affine(self.weight, self.bias)
-        y = F.batch_norm(xv, batch_mean, batch_var, weight, bias, training=True,
-                         momentum=1.0, eps=self.epsilon)
-        n = xv.numel() // max(c, 1)
-        m = self.momentum
+        batch_mean, batch_var = batch_scratch(self, running_mean, c)
+        weight, bias = fused_affine(params.get("weight"), params.get("bias"), self)
+        y = torch.batch_norm(xv, weight, bias, batch_mean, batch_var, True, 1.0, self.epsilon,
+                             torch.backends.cudnn.enabled)
+        n = xv.numel() // c if c else 1
         with torch.no_grad():
-            self.running_mean.mul_(m).add_(batch_mean, alpha=1.0 - m)
-            self.running_var.mul_(m).add_(batch_var, alpha=(1.0 - m) * (n - 1) / max(n, 1))
-            self.num_batches_tracked.add_(1)
-        return self._from_nc(y, x)
+            # (Not in place: autograd saved the scratch buffers for the backward pass.)
+            var = batch_var * ((n - 1) / n) if n > 1 else batch_var
+            torch._foreach_lerp_([running_mean, running_var], [batch_mean, var],
+                                 1.0 - self.momentum)
+            self._buffers["num_batches_tracked"].add_(1)
+        return y.reshape(x.shape) if last else self._from_nc(y, x)
 
     def _distributed(self) -> bool:
         if not self.synchronized:

@@ -125,7 +125,7 @@ class LayerNormalization(Layer):
             if self.weight is not None:
                 out = out * self._broadcast(self.weight, x.dim())
         elif self._trailing:
-            out = F.layer_norm(x, self._shape, *fused_affine(self.weight, self.bias),
+            out = F.layer_norm(x, self._shape, *fused_affine(self.weight, self.bias, self),
                                self.epsilon)
         else:
             var, mean = torch.var_mean(x, dim=self._axes, correction=0, keepdim=True)
