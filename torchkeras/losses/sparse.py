@@ -19,6 +19,7 @@ from torchkeras.losses.loss import Loss, to_tensor
 from torchkeras.losses.wrapper import LossFunctionWrapper
 
 _TORCH_IGNORE = -100
+_REDUCTION = {"none": 0, "mean": 1, "sum": 2}   # torch's reduction enum
 
 
 def _labels(y_true, y_pred: torch.Tensor, axis: int) -> torch.Tensor:
@@ -173,7 +174,10 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
                 and y_true.shape[0] == y_pred.shape[0] and self.axis in (-1, 1):
             # The training loop's usual case: (N, C) logits, (N,) labels — one kernel.
             try:
-                return F.cross_entropy(y_pred, y_true, reduction=red, ignore_index=_TORCH_IGNORE)
+                # The op under F.cross_entropy, without its Python argument handling:
+                # this runs once per step of every classifier's training loop.
+                return torch._C._nn.cross_entropy_loss(y_pred, y_true, None, _REDUCTION[red],
+                                                       _TORCH_IGNORE, 0.0)
             except IndexError as e:
                 raise _out_of_range(e, y_pred.shape[1]) from None
         if red is None or nd < 2 or not y_pred.numel() or self.axis % nd != nd - 1:

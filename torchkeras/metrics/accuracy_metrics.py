@@ -214,7 +214,9 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
             if labels.dim() == 1 and labels.shape[0] == y_pred.shape[0]:
                 # Training-loop fast path: count matches directly (3 small ops; the
                 # operands carry no autograd history, so no no_grad context is needed).
-                self._defer((labels == y_pred.detach().argmax(-1)).sum(), 1, labels.shape[0])
+                if y_pred.requires_grad:
+                    y_pred = y_pred.detach()
+                self._defer((labels == y_pred.argmax(-1)).sum(), 1, labels.shape[0])
                 return
         super().update_state(y_true, y_pred, sample_weight)
 

@@ -257,7 +257,7 @@ class Trainer(LoopsMixin):
             else:
                 loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw,
                                          training=False)
-            n = _batch_size(x)
+            n = x.shape[0] if type(x) is torch.Tensor and x.dim() else _batch_size(x)
             defer(loss, n, n)
             if direct_metrics and sw is None and type(y_pred) is torch.Tensor:
                 for update in direct_metrics:
