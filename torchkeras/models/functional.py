@@ -5,6 +5,8 @@ import re
 
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor, _flatten, map_structure
+from torchkeras.layers.layer import _call_info
+from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
 from torchkeras.models.model import Model
 
 
@@ -134,10 +136,20 @@ class Functional(Model):
 
     def call(self, inputs, training=None, mask=None):
         values = {}
-        for kt, x in zip(self._flat_inputs, self._standardize_inputs(inputs)):
+        flat = self._standardize_inputs(inputs)
+        for kt, x in zip(self._flat_inputs, flat):
             values[id(kt)] = x
-        for plan in self._plan:
-            plan.run(values)
+        direct = self.__dict__.get("_direct")
+        if direct is None:
+            found = direct_calls([p.layer for p in self._plan])
+            direct = self.__dict__["_direct"] = (found is not None,
+                                                 found[1] if found else None)
+        if direct[0] and inputs_allow_direct(flat, direct[1]):
+            for plan in self._plan:
+                plan.run_direct(values, training)
+        else:
+            for plan in self._plan:
+                plan.run(values)
         return map_structure(lambda kt: values[id(kt)], self._outputs_struct)
 
     # ------------------------------------------------------------------ config
@@ -192,10 +204,14 @@ def _keras_layer_order(flat_inputs, flat_outputs) -> list:
 class _NodePlan:
     """Precomputed replay of one node: the hot path of a functional forward pass."""
 
-    __slots__ = ("layer", "in_id", "out_id", "args", "kwargs", "out_ids")
+    __slots__ = ("layer", "in_id", "out_id", "args", "kwargs", "out_ids", "call",
+                 "takes_training")
 
     def __init__(self, node):
         self.layer = node.layer
+        self.call = node.layer.call
+        info = _call_info(type(node.layer))
+        self.takes_training = info[0] or info[2]
         single_in = (len(node.args) == 1 and isinstance(node.args[0], KerasTensor)
                      and not node.kwargs)
         self.in_id = id(node.args[0]) if single_in else None
@@ -203,6 +219,21 @@ class _NodePlan:
         single_out = isinstance(node.outputs, KerasTensor)
         self.out_id = id(node.outputs) if single_out else None
         self.out_ids = [id(kt) for kt in node.output_tensors]
+
+    def run_direct(self, values: dict, training) -> None:
+        """``run`` with ``layer.call`` in place of ``layer(...)`` (see direct_calls)."""
+        layer = self.layer
+        if self.in_id is None or layer._forward_hooks or layer._forward_pre_hooks:
+            self.run(values)
+            return
+        x = values[self.in_id]
+        out = self.call(x, training=training) if self.takes_training and training is not None \
+            else self.call(x)
+        if self.out_id is not None:
+            values[self.out_id] = out
+        else:
+            for key, value in zip(self.out_ids, _flatten(out)):
+                values[key] = value
 
     def run(self, values: dict) -> None:
         if self.in_id is not None:

@@ -8,6 +8,7 @@ import torch
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
+from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
 from torchkeras.models.model import Model
 
 
@@ -119,13 +120,13 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None):
         plan = self.__dict__.get("_plan")
         if plan is None:
-            plan = self.__dict__["_plan"] = _fast_plan(self.layers)
-        if plan and type(inputs) is torch.Tensor and inputs.dtype == torch.float32 \
-                and getattr(inputs, "_keras_mask", None) is None:
+            plan = self.__dict__["_plan"] = direct_calls(self.layers) or ([], None)
+        calls, mixed_dtype = plan
+        if calls and inputs_allow_direct([inputs], mixed_dtype):
             # Every layer is a plain built Layer: call its `call` directly (the outer
-            # __call__ already set the training flag and nesting depth for them).
+            # __call__ already set the training flag, nesting depth and autocast).
             x = inputs
-            for layer, fn, takes_training in plan:
+            for layer, fn, takes_training in calls:
                 if layer._forward_hooks or layer._forward_pre_hooks:
                     x = layer(x)
                 elif takes_training and training is not None:
@@ -203,25 +204,6 @@ def _known_input_shape(layer):
     if isinstance(inputs, list) and len(inputs) == 1:
         return tuple(inputs[0].shape)
     return None
-
-
-def _fast_plan(layers) -> list:
-    """[(layer, layer.call, takes training)] when every layer can be called directly.
-
-    A layer qualifies when it is built, uses the standard ``Layer.__call__``, computes
-    in float32, creates no masks and has no activity regularizer; otherwise ``[]``.
-    """
-    from torchkeras.layers.layer import _call_info
-    plan = []
-    for layer in layers:
-        info = _call_info(type(layer))
-        policy = layer._dtype_policy
-        if not layer.built or type(layer).__call__ is not Layer.__call__ \
-                or layer.activity_regularizer is not None or info[4] or info[1] \
-                or policy.is_mixed or policy.torch_compute != torch.float32:
-            return []
-        plan.append((layer, layer.call, info[0] or info[2]))
-    return plan
 
 
 def _module_key(name: str) -> str:
