@@ -120,3 +120,15 @@ def test_oracle_config(keras):
     ours = layers.BatchNormalization(**kw, name="bn").get_config()
     ref = keras.layers.BatchNormalization(**kw, name="bn").get_config()
     assert ours == ref
+
+
+def test_moving_statistics_update_after_requires_grad_is_switched_on():
+    # torch users unfreeze with model.requires_grad_(True), which also reaches the moving
+    # statistics (they are parameters): training must still update them, not fail.
+    layer = layers.BatchNormalization(momentum=0.5)
+    x = torch.randn(8, 3) * 2 + 1
+    layer(x)
+    layer.requires_grad_(True)
+    layer(x, training=True).sum().backward()
+    np.testing.assert_allclose(layer.running_mean.detach().numpy(),
+                               0.5 * x.mean(0).numpy(), rtol=1e-5, atol=1e-6)

@@ -196,12 +196,18 @@ class BatchNormalization(Layer):
         y = torch.batch_norm(xv, weight, bias, batch_mean, batch_var, True, 1.0, self.epsilon,
                              torch.backends.cudnn.enabled)
         n = xv.numel() // c if c else 1
-        with torch.no_grad():
-            # (Not in place: autograd saved the scratch buffers for the backward pass.)
-            var = batch_var * ((n - 1) / n) if n > 1 else batch_var
+        # The scaled variance is not in place: autograd saved the scratch buffers for the
+        # backward pass. The moving statistics need no no_grad() context unless someone
+        # switched their requires_grad on (model.requires_grad_(True), say).
+        var = batch_var * ((n - 1) / n) if n > 1 else batch_var
+        if running_mean.requires_grad or running_var.requires_grad:
+            with torch.no_grad():
+                torch._foreach_lerp_([running_mean, running_var], [batch_mean, var],
+                                     1.0 - self.momentum)
+        else:
             torch._foreach_lerp_([running_mean, running_var], [batch_mean, var],
                                  1.0 - self.momentum)
-            self._buffers["num_batches_tracked"].add_(1)
+        self._buffers["num_batches_tracked"].add_(1)
         return y.reshape(x.shape) if last else self._from_nc(y, x)
 
     def _distributed(self) -> bool:
