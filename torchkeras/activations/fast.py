@@ -36,3 +36,13 @@ def fast_activation(fn):
         return table.get(fn, fn)
     except TypeError:
         return fn
+
+
+_ELEMENTWISE_FAST = {F.relu, torch.sigmoid, torch.tanh, F.silu, F.elu, F.selu, F.softplus,
+                     F.relu6, F.gelu}
+
+
+def is_elementwise(fn) -> bool:
+    """Whether ``fn`` acts on each value alone, so any layout of the same values gives
+    the same result (every function of ``activations.activations``; not softmax & co.)."""
+    return fn in _ELEMENTWISE_FAST or getattr(fn, "__module__", None) == _a.__name__

@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from torchkeras import activations, constraints, initializers, regularizers
+from torchkeras.activations.fast import fast_activation, is_elementwise
 from torchkeras import config as _config
 from torchkeras.layers.convolutional import conv_utils as cu
 from torchkeras.layers.layer import Layer
@@ -128,6 +129,9 @@ class BaseConv(ConvKernelMixin, Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self._linear_act = self.activation is activations.linear
+        self._act = fast_activation(self.activation)
+        # Elementwise activations run on the (N, C, ...) result, before the permuted view.
+        self._act_on_nc = is_elementwise(self.activation)
         self._lift = rank == 1 and self.data_format == "channels_last"
 
     def build(self, input_shape) -> None:
@@ -155,8 +159,11 @@ class BaseConv(ConvKernelMixin, Layer):
             x, padding = self._pad_same(x)
         y = cu.conv(x, self.weight, self.bias, self.strides, padding, self.dilation_rate,
                     self.groups, self._lift)
-        y = cu.from_nc(y, self.data_format)
-        return y if self._linear_act else self.activation(y)
+        if self._linear_act:
+            return cu.from_nc(y, self.data_format)
+        if self._act_on_nc:
+            return cu.from_nc(self._act(y), self.data_format)
+        return self._act(cu.from_nc(y, self.data_format))
 
     def compute_output_shape(self, input_shape):
         padding = "valid" if self.padding == "valid" else "same"

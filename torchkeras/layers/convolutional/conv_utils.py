@@ -109,16 +109,37 @@ _FROM_NC = {3: (0, 2, 1), 4: (0, 2, 3, 1), 5: (0, 2, 3, 4, 1)}
 
 
 def to_nc(x: torch.Tensor, data_format: str) -> torch.Tensor:
-    """(N, *spatial, C) -> an (N, C, *spatial) view (torch's channels_last layout)."""
+    """(N, *spatial, C) -> an (N, C, *spatial) view (torch's channels_last layout).
+
+    When ``x`` is itself a :func:`from_nc` view, the tensor it was made from is returned:
+    the same values on the same memory, without a permute op in the forward pass or a
+    PermuteBackward node in the backward pass (a convnet chains dozens of them per step).
+    """
     if data_format == "channels_first":
         return x
-    return x.permute(_TO_NC[x.dim()])
+    y = nc_source(x)
+    return x.permute(_TO_NC[x.dim()]) if y is None else y
 
 
 def from_nc(y: torch.Tensor, data_format: str) -> torch.Tensor:
+    """The inverse of :func:`to_nc`; the result remembers ``y`` for the next ``to_nc``."""
     if data_format == "channels_first":
         return y
-    return y.permute(_FROM_NC[y.dim()])
+    x = y.permute(_FROM_NC[y.dim()])
+    if not torch.compiler.is_compiling():   # (a tensor attribute would break the graph)
+        x._tk_nc = y
+    return x
+
+
+def nc_source(x: torch.Tensor):
+    """The (N, C, *spatial) tensor that ``x`` is a :func:`from_nc` view of, or None.
+
+    The shapes are checked again, so an in-place reshaping of ``x`` (``transpose_``…)
+    since then cannot hand back a stale tensor."""
+    y = getattr(x, "_tk_nc", None)
+    if y is None or y.shape[1:] != x.shape[-1:] + x.shape[1:-1] or y.shape[0] != x.shape[0]:
+        return None
+    return y
 
 
 def same_padding_args(spatial, kernel_size, strides, dilation_rate):

@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from torchkeras import constraints, initializers, regularizers
+from torchkeras.layers.convolutional import conv_utils as cu
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.normalization._affine import batch_scratch, fused_affine
 
@@ -149,13 +150,16 @@ class BatchNormalization(Layer):
                                                                    torch.bfloat16)
         x = inputs if native or inputs.dtype in (torch.float32, torch.float64) \
             else inputs.float()
+        # Channels-last input that a convolution or pooling layer produced as a view of
+        # an (N, C, ...) tensor: normalize that tensor and hand back the same kind of view.
+        nc = cu.nc_source(x) if x.dim() > 2 and self._axis == x.dim() - 1 else None
         if not (training and self.trainable):
             weight, bias = fused_affine(self.weight, self.bias, self)
-            out = self._normalize(x, self.running_mean, self.running_var, weight, bias)
+            out = self._normalize(x, self.running_mean, self.running_var, weight, bias, nc)
         elif manual:
             out = self._train_manual(x, mask)
         else:
-            out = self._train_fused(x)
+            out = self._train_fused(x, nc)
         return out if out.dtype == out_dtype else out.to(out_dtype)
 
     def _as_nc(self, x: torch.Tensor) -> torch.Tensor:
@@ -176,20 +180,23 @@ class BatchNormalization(Layer):
             return y.reshape(x.shape)
         return y.movedim(1, ax)
 
-    def _normalize(self, x, mean, var, weight, bias):
+    def _normalize(self, x, mean, var, weight, bias, nc=None):
+        if nc is not None:
+            y = F.batch_norm(nc, mean, var, weight, bias, training=False, eps=self.epsilon)
+            return cu.from_nc(y, "channels_last")
         xv = self._as_nc(x)
         y = F.batch_norm(xv, mean, var, weight, bias, training=False, eps=self.epsilon)
         return self._from_nc(y, x)
 
-    def _train_fused(self, x):
+    def _train_fused(self, x, nc=None):
         # F.batch_norm with momentum 1 writes the batch mean and *unbiased* variance into
         # two scratch buffers (kept between steps: no allocation or fill per call); Keras
         # updates with the biased variance, so the variance is rescaled by (n-1)/n first.
         # Run every step: parameters are read from _parameters, not module attributes.
         params = self._parameters
         running_mean, running_var = params["running_mean"], params["running_var"]
-        last = self._axis == x.dim() - 1
-        xv = x.reshape(-1, x.shape[-1]) if last else self._as_nc(x)
+        last = nc is None and self._axis == x.dim() - 1
+        xv = nc if nc is not None else x.reshape(-1, x.shape[-1]) if last else self._as_nc(x)
         c = xv.shape[1]
         batch_mean, batch_var = batch_scratch(self, running_mean, c)
         weight, bias = fused_affine(params.get("weight"), params.get("bias"), self)
@@ -208,6 +215,8 @@ class BatchNormalization(Layer):
             torch._foreach_lerp_([running_mean, running_var], [batch_mean, var],
                                  1.0 - self.momentum)
         self._buffers["num_batches_tracked"].add_(1)
+        if nc is not None:
+            return cu.from_nc(y, "channels_last")
         return y.reshape(x.shape) if last else self._from_nc(y, x)
 
     def _distributed(self) -> bool:

@@ -1,0 +1,68 @@
+"""Channels-last layers hand each other the (N, C, ...) tensors behind their NHWC views
+(conv_utils.to_nc / from_nc): same values and gradients as permuting every time, without
+the permute ops and their backward nodes."""
+import torch
+
+from torchkeras import layers
+from torchkeras.layers.convolutional import conv_utils as cu
+
+
+def _chain():
+    torch.manual_seed(0)
+    chain = [layers.Conv2D(6, 3, padding="same", activation="relu"),
+             layers.MaxPooling2D(2), layers.BatchNormalization(),
+             layers.Activation("gelu"), layers.Conv2D(4, 3, padding="same"),
+             layers.BatchNormalization(center=False), layers.Activation("silu"),
+             layers.AveragePooling2D(2, padding="same"), layers.Activation("softmax")]
+    x = torch.randn(3, 10, 12, 5)
+    h = x
+    for layer in chain:
+        h = layer(h)   # builds
+    return chain, x
+
+
+def _grad_fns(t):
+    seen, todo, names = set(), [t.grad_fn], []
+    while todo:
+        fn = todo.pop()
+        if fn is None or fn in seen:
+            continue
+        seen.add(fn)
+        names.append(type(fn).__name__)
+        todo.extend(f for f, _ in fn.next_functions)
+    return names
+
+
+def test_chained_views_match_permuting_every_time():
+    chain, x = _chain()
+    for training in (True, False):
+        xa = x.clone().requires_grad_()
+        xb = x.clone().requires_grad_()
+        a, b = xa, xb
+        for layer in chain:
+            a = layer(a, training=training)
+            b = layer(b, training=training).clone()   # a clone carries no NC source
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+        weights = torch.randn_like(a)
+        (a * weights).sum().backward()
+        (b * weights).sum().backward()
+        torch.testing.assert_close(xa.grad, xb.grad, rtol=1e-4, atol=1e-6)
+    # One permute of the input, one for the softmax (not elementwise): no others left.
+    names = _grad_fns(a)
+    assert names.count("PermuteBackward0") <= 2, names
+    assert "ViewBackward0" not in names
+
+
+def test_softmax_is_applied_over_the_channels_of_the_nhwc_view():
+    conv = layers.Conv2D(4, 1)
+    out = layers.Activation("softmax")(conv(torch.randn(2, 3, 5, 2)))
+    torch.testing.assert_close(out.sum(-1), torch.ones(2, 3, 5))
+
+
+def test_a_view_reshaped_in_place_is_permuted_again():
+    y = torch.randn(2, 4, 3, 5)                       # (N, C, H, W)
+    x = cu.from_nc(y, "channels_last")                # (N, H, W, C)
+    assert cu.to_nc(x, "channels_last") is y
+    x.transpose_(1, 2)                                # now (N, W, H, C)
+    assert cu.nc_source(x) is None
+    torch.testing.assert_close(cu.to_nc(x, "channels_last"), x.permute(0, 3, 1, 2))
