@@ -66,3 +66,20 @@ def test_a_view_reshaped_in_place_is_permuted_again():
     x.transpose_(1, 2)                                # now (N, W, H, C)
     assert cu.nc_source(x) is None
     torch.testing.assert_close(cu.to_nc(x, "channels_last"), x.permute(0, 3, 1, 2))
+
+
+def test_residual_merges_of_conv_outputs_stay_on_the_nc_tensors():
+    torch.manual_seed(0)
+    c1, c2 = layers.Conv2D(4, 3, padding="same"), layers.Conv2D(4, 1)
+    merges = [layers.Add(), layers.Subtract(), layers.Multiply(), layers.Average(),
+              layers.Maximum(), layers.Minimum()]
+    x = torch.randn(2, 6, 5, 3, requires_grad=True)
+    for merge in merges:
+        a, b = c1(x), c2(x)
+        out = merge([a, b])
+        assert cu.nc_source(out) is not None
+        ref = merge([a.clone(), b.clone()])
+        torch.testing.assert_close(out, ref)
+    out = layers.Conv2D(2, 1)(layers.Add()([c1(x), c2(x)]))
+    # Left: the input's permute into c1 and into c2, and the output view; none around Add.
+    assert _grad_fns(out).count("PermuteBackward0") == 3

@@ -13,6 +13,8 @@ class Add(Merge):
                 [2., 2., 2.]])
     """
 
+    _elementwise = True
+
     def _merge_function(self, inputs, masks):
         out = inputs[0]
         for x in inputs[1:]:

@@ -12,6 +12,8 @@ class Average(Merge):
         tensor([[0.5000, 0.5000]])
     """
 
+    _elementwise = True
+
     def _merge_function(self, inputs, masks):
         out = inputs[0]
         for x in inputs[1:]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import torch
 
+from torchkeras.layers.convolutional import conv_utils as cu
 from torchkeras.layers.layer import Layer
 
 
@@ -61,6 +62,10 @@ class Merge(Layer):
             out = broadcast_shapes(self.name, out, None if shape is None else tuple(shape[1:]))
         return out
 
+    # Whether _merge_function acts on each position alone (any layout of the same values
+    # gives the same result); subclasses that know it set True.
+    _elementwise = False
+
     def _merge_function(self, inputs: list, masks: list | None):
         raise NotImplementedError
 
@@ -75,6 +80,12 @@ class Merge(Layer):
             inputs = [x.reshape(x.shape[:1] + (1,) * (top - x.ndim) + x.shape[1:])
                       for x in inputs]
         masks = list(mask) if isinstance(mask, (list, tuple)) else None
+        if self._elementwise and masks is None and top > 2:
+            # Residual sums of conv outputs: merge the (N, C, ...) tensors behind the
+            # channels-last views, so the next layer need not permute again.
+            ncs = [cu.nc_source(x) for x in inputs]
+            if all(nc is not None and nc.shape == ncs[0].shape for nc in ncs):
+                return cu.from_nc(self._merge_function(ncs, None), "channels_last")
         return self._merge_function(inputs, masks)
 
     def compute_output_shape(self, input_shape):

@@ -14,6 +14,8 @@ class Maximum(Merge):
         tensor([[3., 5.]])
     """
 
+    _elementwise = True
+
     def _merge_function(self, inputs, masks):
         return merge_with_or_mask(torch.maximum, inputs, masks)
 

@@ -14,6 +14,8 @@ class Minimum(Merge):
         tensor([[1., 2.]])
     """
 
+    _elementwise = True
+
     def _merge_function(self, inputs, masks):
         return merge_with_or_mask(torch.minimum, inputs, masks)
 

@@ -17,6 +17,8 @@ class Multiply(Merge):
         tensor(6.)
     """
 
+    _elementwise = True
+
     def _merge_function(self, inputs, masks):
         masks = masks or [None] * len(inputs)
         all_masked = all(m is not None for m in masks)

@@ -18,6 +18,8 @@ class Subtract(Merge):
             raise ValueError("A `Subtract` layer should be called on exactly 2 inputs. "
                              "Received: input_shape=%s" % (list(input_shape),))
 
+    _elementwise = True
+
     def _merge_function(self, inputs, masks):
         if len(inputs) != 2:
             raise ValueError("A `Subtract` layer should be called on exactly 2 inputs. "
