@@ -60,12 +60,15 @@ def test_softmax_is_applied_over_the_channels_of_the_nhwc_view():
 
 
 def test_a_view_reshaped_in_place_is_permuted_again():
-    y = torch.randn(2, 4, 3, 5)                       # (N, C, H, W)
+    y = torch.randn(2, 4, 5, 5)                       # (N, C, H, W), square images
     x = cu.from_nc(y, "channels_last")                # (N, H, W, C)
     assert cu.to_nc(x, "channels_last") is y
-    x.transpose_(1, 2)                                # now (N, W, H, C)
+    x.transpose_(1, 2)                                # same shape, H and W swapped
     assert cu.nc_source(x) is None
     torch.testing.assert_close(cu.to_nc(x, "channels_last"), x.permute(0, 3, 1, 2))
+    x = cu.from_nc(y, "channels_last")
+    x.set_(torch.zeros(2, 5, 5, 4))                   # other memory, same strides
+    assert cu.nc_source(x) is None
 
 
 def test_residual_merges_of_conv_outputs_stay_on_the_nc_tensors():

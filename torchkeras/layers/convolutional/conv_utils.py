@@ -127,17 +127,21 @@ def from_nc(y: torch.Tensor, data_format: str) -> torch.Tensor:
         return y
     x = y.permute(_FROM_NC[y.dim()])
     if not torch.compiler.is_compiling():   # (a tensor attribute would break the graph)
-        x._tk_nc = y
+        x._tk_nc = (y, x.stride())
     return x
 
 
 def nc_source(x: torch.Tensor):
     """The (N, C, *spatial) tensor that ``x`` is a :func:`from_nc` view of, or None.
 
-    The shapes are checked again, so an in-place reshaping of ``x`` (``transpose_``…)
-    since then cannot hand back a stale tensor."""
-    y = getattr(x, "_tk_nc", None)
-    if y is None or y.shape[1:] != x.shape[-1:] + x.shape[1:-1] or y.shape[0] != x.shape[0]:
+    Strides, data pointer and batch size are checked again, so an in-place change of
+    ``x``'s metadata since then (``transpose_``, ``resize_``, ``set_``…) cannot hand back
+    a stale tensor."""
+    source = getattr(x, "_tk_nc", None)
+    if source is None:
+        return None
+    y, strides = source
+    if x.stride() != strides or x.data_ptr() != y.data_ptr() or x.shape[0] != y.shape[0]:
         return None
     return y
 
