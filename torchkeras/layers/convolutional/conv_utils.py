@@ -126,7 +126,9 @@ def from_nc(y: torch.Tensor, data_format: str) -> torch.Tensor:
     if data_format == "channels_first":
         return y
     x = y.permute(_FROM_NC[y.dim()])
-    if not torch.compiler.is_compiling():   # (a tensor attribute would break the graph)
+    # Real tensors only: not the fake ones of shape inference (they have no data pointer)
+    # nor inside torch.compile (a tensor attribute would break the graph).
+    if type(y) is torch.Tensor and not torch.compiler.is_compiling():
         x._tk_nc = (y, x.stride())
     return x
 
