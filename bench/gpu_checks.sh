@@ -20,6 +20,7 @@ cat "$OUT/env.txt"
 echo "== CUDA-only tests"
 timeout 150 $PY -m pytest -q -p no:cacheprovider -rs \
   tests/trainers/test_cuda_sync.py tests/layers/rnn/test_cuda.py \
+  tests/layers/convolutional/test_nc_views.py tests/models/test_direct_calls.py \
   tests/layers/normalization/test_cuda_layers.py tests/losses/test_fast_paths.py \
   tests/optimizers/test_optimizer_state.py >"$OUT/cuda_tests.txt" 2>&1
 echo "rc=$?" >>"$OUT/cuda_tests.txt"
