@@ -38,11 +38,9 @@ def fast_activation(fn):
         return fn
 
 
-_ELEMENTWISE_FAST = {F.relu, torch.sigmoid, torch.tanh, F.silu, F.elu, F.selu, F.softplus,
-                     F.relu6, F.gelu}
-
 
 def is_elementwise(fn) -> bool:
-    """Whether ``fn`` acts on each value alone, so any layout of the same values gives
-    the same result (every function of ``activations.activations``; not softmax & co.)."""
-    return fn in _ELEMENTWISE_FAST or getattr(fn, "__module__", None) == _a.__name__
+    """Whether the Keras activation ``fn`` acts on each value alone, so any layout of the
+    same values gives the same result: every function of ``activations.activations``,
+    not softmax & co. (Other callables count as not elementwise.)"""
+    return getattr(fn, "__module__", None) == _a.__name__

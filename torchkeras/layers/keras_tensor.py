@@ -140,7 +140,7 @@ def _run_fake(layer, args, kwargs):
     """
     from torch._subclasses.fake_tensor import FakeTensorMode
     # Weights follow the real input that triggered the build (its device), else the default.
-    device = layer._weight_device() if hasattr(layer, "_weight_device") else _config.get_device()
+    device = layer._weight_device()
     for p in layer.parameters():
         device = p.device
         break

@@ -227,13 +227,8 @@ class _NodePlan:
             self.run(values)
             return
         x = values[self.in_id]
-        out = self.call(x, training=training) if self.takes_training and training is not None \
-            else self.call(x)
-        if self.out_id is not None:
-            values[self.out_id] = out
-        else:
-            for key, value in zip(self.out_ids, _flatten(out)):
-                values[key] = value
+        self._store(values, self.call(x, training=training)
+                    if self.takes_training and training is not None else self.call(x))
 
     def run(self, values: dict) -> None:
         if self.in_id is not None:
@@ -244,6 +239,9 @@ class _NodePlan:
             args = map_structure(get, self.args)
             kwargs = map_structure(get, self.kwargs)
             out = self.layer(*args, **kwargs)
+        self._store(values, out)
+
+    def _store(self, values: dict, out) -> None:
         if self.out_id is not None:
             values[self.out_id] = out
         else:

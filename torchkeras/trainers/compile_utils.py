@@ -160,16 +160,11 @@ class CompileLoss:
                 and len(self.fns) == 1 and self.weights[0] == 1.0 \
                 and isinstance(fn, losses_module.Loss):
             return fn(y_true, y_pred, sample_weight=sample_weight)   # the per-step common case
+        yts, yps = self._per_output(y_true, y_pred)
         if len(self.output_names) == 1:
-            yp = y_pred[0] if isinstance(y_pred, (list, tuple)) else y_pred
-            if isinstance(yp, dict):
-                yp = next(iter(yp.values()))
-            yt = y_true[0] if isinstance(y_true, (list, tuple)) and len(y_true) == 1 else y_true
-            sw = sample_weight
+            yt, yp, sw = yts[0], yps[0], sample_weight
             return _call_loss(fn, yt, yp, sw) * self.weights[0] if self.weights[0] != 1.0 \
                 else _call_loss(fn, yt, yp, sw)
-        yts = flatten_outputs(y_true, self.output_names)
-        yps = flatten_outputs(y_pred, self.output_names)
         sws = flatten_outputs(sample_weight, self.output_names) if isinstance(
             sample_weight, (list, tuple, dict)) else [sample_weight] * len(yts)
         total = None
@@ -182,18 +177,19 @@ class CompileLoss:
             total = term if total is None else total + term
         return total
 
-    def _check_labels(self, y_true, y_pred) -> None:
-        if len(self.fns) == 1:
-            pairs = [(y_true[0] if isinstance(y_true, (list, tuple)) and len(y_true) == 1
-                      else y_true, y_pred)]
-        else:
-            pairs = zip(flatten_outputs(y_true, self.output_names),
-                        flatten_outputs(y_pred, self.output_names))
-        for fn, (yt, yp) in zip(self.fns, pairs):
-            if isinstance(yp, (list, tuple)) and len(yp) == 1:
-                yp = yp[0]
-            if isinstance(yp, dict) and len(yp) == 1:
+    def _per_output(self, y_true, y_pred) -> tuple[list, list]:
+        """Targets and predictions, one per output, in ``output_names`` order."""
+        if len(self.output_names) == 1:
+            yp = y_pred[0] if isinstance(y_pred, (list, tuple)) else y_pred
+            if isinstance(yp, dict):
                 yp = next(iter(yp.values()))
+            yt = y_true[0] if isinstance(y_true, (list, tuple)) and len(y_true) == 1 else y_true
+            return [yt], [yp]
+        return (flatten_outputs(y_true, self.output_names),
+                flatten_outputs(y_pred, self.output_names))
+
+    def _check_labels(self, y_true, y_pred) -> None:
+        for fn, yt, yp in zip(self.fns, *self._per_output(y_true, y_pred)):
             check = getattr(fn, "check_labels", None)
             if check is not None and yt is not None and isinstance(yp, torch.Tensor):
                 check(yt, yp)

@@ -1,6 +1,8 @@
 """BatchNormalization, stored as ``nn.BatchNorm*d`` stores it."""
 from __future__ import annotations
 
+import contextlib
+
 import torch
 import torch.nn.functional as F
 
@@ -181,12 +183,9 @@ class BatchNormalization(Layer):
         return y.movedim(1, ax)
 
     def _normalize(self, x, mean, var, weight, bias, nc=None):
-        if nc is not None:
-            y = F.batch_norm(nc, mean, var, weight, bias, training=False, eps=self.epsilon)
-            return cu.from_nc(y, "channels_last")
-        xv = self._as_nc(x)
+        xv = self._as_nc(x) if nc is None else nc
         y = F.batch_norm(xv, mean, var, weight, bias, training=False, eps=self.epsilon)
-        return self._from_nc(y, x)
+        return self._from_nc(y, x) if nc is None else cu.from_nc(y, "channels_last")
 
     def _train_fused(self, x, nc=None):
         # F.batch_norm with momentum 1 writes the batch mean and *unbiased* variance into
@@ -207,11 +206,9 @@ class BatchNormalization(Layer):
         # backward pass. The moving statistics need no no_grad() context unless someone
         # switched their requires_grad on (model.requires_grad_(True), say).
         var = batch_var * ((n - 1) / n) if n > 1 else batch_var
-        if running_mean.requires_grad or running_var.requires_grad:
-            with torch.no_grad():
-                torch._foreach_lerp_([running_mean, running_var], [batch_mean, var],
-                                     1.0 - self.momentum)
-        else:
+        guard = torch.no_grad() if running_mean.requires_grad or running_var.requires_grad \
+            else contextlib.nullcontext()
+        with guard:
             torch._foreach_lerp_([running_mean, running_var], [batch_mean, var],
                                  1.0 - self.momentum)
         self._buffers["num_batches_tracked"].add_(1)
