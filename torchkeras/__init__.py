@@ -14,6 +14,7 @@ from torchkeras import losses, metrics, optimizers
 from torchkeras import models
 from torchkeras.models import Model, Sequential
 from torchkeras import callbacks, saving, utils, datasets, distribute, applications
+from torchkeras import ops
 from torchkeras.layers.layer import clear_session
 from torchkeras import backend
 
@@ -21,5 +22,5 @@ __all__ = [
     "Input", "InputLayer", "KerasTensor", "Layer", "Model", "Sequential", "activations",
     "applications", "backend", "callbacks", "clear_session", "config", "constraints", "datasets",
     "distribute", "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
-    "optimizers", "regularizers", "saving", "utils",
+    "ops", "optimizers", "regularizers", "saving", "utils",
 ]

@@ -1,0 +1,4 @@
+"""Keras 3's `keras.ops` (core family) on torch tensors."""
+from __future__ import annotations
+
+__all__: list[str] = []
