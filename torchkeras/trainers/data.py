@@ -26,6 +26,8 @@ def to_tensor(x, device=None):
     if x is None or isinstance(x, torch.Tensor):
         return x if (x is None or device is None) else x.to(device)
     arr = np.asarray(x)
+    if is_text_array(arr):
+        return arr   # strings stay on the host; text layers turn them into ids
     if any(s < 0 for s in arr.strides):
         arr = np.ascontiguousarray(arr)
     if arr.dtype.kind == "f":
@@ -40,6 +42,22 @@ def to_tensor(x, device=None):
     else:
         t = torch.as_tensor(arr)
     return t if device is None else t.to(device)
+
+
+def is_text_array(arr: np.ndarray) -> bool:
+    """Whether ``arr`` holds strings (unicode, bytes, or objects that are all ``str``)."""
+    if arr.dtype.kind in "US":
+        return True
+    return arr.dtype.kind == "O" and arr.size > 0 and all(
+        isinstance(v, (str, bytes)) for v in arr.reshape(-1)[:64])
+
+
+def _take(t, idx):
+    if isinstance(t, torch.Tensor):
+        return t.index_select(0, idx)
+    if isinstance(t, np.ndarray):
+        return t[idx.cpu().numpy()]   # host-side text: one small index copy per batch
+    return t
 
 
 def unpack_x_y_sample_weight(data):
@@ -204,11 +222,10 @@ class ArrayAdapter:
             return tuple(t[start:stop] for t in data)
         if self._perm is not None:
             idx = self._perm[start:stop]
-            batch = map_structure(lambda t: t.index_select(0, idx) if isinstance(t, torch.Tensor)
-                                  else t, self.data)
+            batch = map_structure(lambda t: _take(t, idx), self.data)
         else:
-            batch = map_structure(lambda t: t[start:stop] if isinstance(t, torch.Tensor) else t,
-                                  self.data)
+            batch = map_structure(lambda t: t[start:stop] if isinstance(t, (torch.Tensor, np.ndarray))
+                                  else t, self.data)
         if self.copy_to is not None:
             batch = map_structure(lambda t: t.to(self.copy_to, non_blocking=True)
                                   if isinstance(t, torch.Tensor) else t, batch)

@@ -22,7 +22,9 @@ def _id(case):
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_matches_keras(case):
-    layer = getattr(tk.layers, case["layer"])(**case["kwargs"])
+    kwargs = {k: tuple(v) if k == "ngrams" and isinstance(v, list) else v
+              for k, v in case["kwargs"].items()}
+    layer = getattr(tk.layers, case["layer"])(**kwargs)
     if case["adapt"] is not None:
         layer.adapt(np.array(case["adapt"]))
     out = layer(np.array(case["input"]))

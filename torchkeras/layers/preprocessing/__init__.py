@@ -5,6 +5,7 @@ from torchkeras.layers.preprocessing.discretization import Discretization
 from torchkeras.layers.preprocessing.hashing import Hashing
 from torchkeras.layers.preprocessing.integer_lookup import IntegerLookup
 from torchkeras.layers.preprocessing.string_lookup import StringLookup
+from torchkeras.layers.preprocessing.text_vectorization import TextVectorization
 from torchkeras.layers.preprocessing.normalization import Normalization
 from torchkeras.layers.preprocessing.random_brightness import RandomBrightness
 from torchkeras.layers.preprocessing.random_contrast import RandomContrast
@@ -17,6 +18,6 @@ from torchkeras.layers.preprocessing.rescaling import Rescaling
 from torchkeras.layers.preprocessing.resizing import Resizing
 
 __all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "Hashing", "IntegerLookup",
-           "StringLookup", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
+           "StringLookup", "TextVectorization", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
            "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling",
            "Resizing"]
