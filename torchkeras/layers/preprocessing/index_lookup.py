@@ -7,6 +7,7 @@ in the other output modes, where masked values encode to nothing.
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 import os
 
@@ -240,11 +241,19 @@ class IndexLookup(Layer):
         arr = to_host_array(data)
         if arr.ndim < 2:
             arr = arr.reshape(1, -1)
-        self._counts.update(self._token(v) for v in arr.reshape(-1).tolist())
+        self.count_tokens([[self._token(v) for v in row]
+                           for row in arr.reshape(arr.shape[0], -1).tolist()])
+
+    def count_tokens(self, documents: list) -> None:
+        """Adds the tokens of ``documents`` (lists of tokens) to the adapt statistics."""
+        if self._has_input_vocabulary:
+            raise ValueError("Cannot adapt layer '%s' after setting a static vocabulary via "
+                             "`vocabulary` or `set_vocabulary()`." % self.name)
+        self._counts.update(itertools.chain.from_iterable(documents))
         if self.output_mode == "tf_idf":
-            for row in arr.reshape(arr.shape[0], -1):
-                self._doc_counts.update({self._token(v) for v in row.tolist()})
-            self._num_documents += arr.shape[0]
+            for doc in documents:
+                self._doc_counts.update(set(doc))
+            self._num_documents += len(documents)
 
     def finalize_state(self) -> None:
         if self._has_input_vocabulary or not self._counts:
@@ -287,6 +296,19 @@ class IndexLookup(Layer):
         data = str(value).encode("utf-8")
         h = siphash24(tuple(self.salt), data) if self.salt is not None else fingerprint64(data)
         return start + h % n
+
+    def lookup_tokens(self, tokens: list) -> list:
+        """Indices of ``tokens`` (a flat list of tokens), OOV and mask rules applied."""
+        index = self._index
+        mask = self.mask_token
+        out = []
+        for t in tokens:
+            i = index.get(t)
+            if i is None:
+                i = (0 if self.output_mode == "int" else -1) if mask is not None and t == mask \
+                    else self._oov_index(t)
+            out.append(i)
+        return out
 
     def _lookup_ids(self, values: np.ndarray) -> np.ndarray:
         index = self._index

@@ -7,7 +7,7 @@ import numpy as np
 
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.preprocessing.encoding import check_output_mode
-from torchkeras.layers.preprocessing.host_values import to_host_array
+from torchkeras.layers.preprocessing.host_values import to_device_tensor, to_host_array
 from torchkeras.layers.preprocessing.string_lookup import StringLookup
 
 # TensorFlow's (hence Keras's) punctuation class and its ASCII-only lowercasing.
@@ -98,15 +98,20 @@ class TextVectorization(Layer):
             out = s(texts.astype(str))
             return [str(v) for v in to_host_array(out).reshape(-1).tolist()]
         values = [str(v) for v in texts.reshape(-1).tolist()]
-        if s in ("lower", "lower_and_strip_punctuation"):
-            values = [v.translate(_ASCII_LOWER) for v in values]
-        if s in ("strip_punctuation", "lower_and_strip_punctuation"):
-            values = [_PUNCTUATION.sub("", v) for v in values]
+        if s == "lower_and_strip_punctuation":
+            sub = _PUNCTUATION.sub
+            return [sub("", v.translate(_ASCII_LOWER)) for v in values]
+        if s == "lower":
+            return [v.translate(_ASCII_LOWER) for v in values]
+        if s == "strip_punctuation":
+            return [_PUNCTUATION.sub("", v) for v in values]
         return values
 
     def _tokens(self, text: str) -> list:
         if self._split == "whitespace":
-            tokens = [t for t in _WHITESPACE.split(text) if t]
+            # str.split() also splits on non-ASCII spaces, which TensorFlow keeps.
+            tokens = text.split() if text.isascii() else \
+                [t for t in _WHITESPACE.split(text) if t]
         elif self._split == "character":
             tokens = list(text)
         elif callable(self._split):
@@ -165,7 +170,8 @@ class TextVectorization(Layer):
     def update_state(self, data) -> None:
         if isinstance(data, tuple) and data and not isinstance(data[0], str):
             data = data[0]
-        self._lookup_layer.update_state(self._pad(self._preprocess(data), None))
+        self._lookup_layer.count_tokens([[t for t in row if t]
+                                         for row in self._preprocess(data)])
 
     def finalize_state(self) -> None:
         self._lookup_layer.finalize_state()
@@ -192,8 +198,18 @@ class TextVectorization(Layer):
             values = np.array(self._standardize_all(texts), dtype=object)
             return self._lookup_layer(values.reshape(texts.shape))
         rows = self._preprocess(inputs)
-        length = self._output_sequence_length if self._output_mode == "int" else None
-        return self._lookup_layer(self._pad(rows, length))
+        if self._output_mode != "int":
+            return self._lookup_layer(self._pad(rows, None))
+        width = self._output_sequence_length
+        if width is None:
+            width = max((len(r) for r in rows), default=0)
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        lookup = self._lookup_layer.lookup_tokens
+        for i, row in enumerate(rows):
+            if row:
+                row = lookup(row[:width])
+                ids[i, :len(row)] = row
+        return to_device_tensor(ids, inputs)
 
     def compute_output_shape(self, input_shape):
         batch = tuple(input_shape)[:1] or (None,)
