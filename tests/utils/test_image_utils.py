@@ -54,3 +54,14 @@ def test_save_img_jpeg_from_rgba_and_errors(tmp_path):
         load_img(tmp_path / "a.jpg", target_size=(2, 2), interpolation="magic")
     with pytest.raises(TypeError, match="path"):
         load_img(123)
+
+
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("shape,size", [((9, 13, 3), (6, 6)), ((2, 9, 13, 3), (4, 8)),
+                                        ((10, 4, 1), (5, 5))])
+def test_smart_resize_matches_keras(keras, shape, size):
+    from torchkeras.preprocessing.image import smart_resize
+    x = _image(shape)
+    ours, theirs = smart_resize(x, size), keras.preprocessing.image.smart_resize(x, size)
+    assert isinstance(ours, np.ndarray) and ours.shape == tuple(theirs.shape)
+    np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-5, atol=1e-3)

@@ -53,6 +53,7 @@ class DirectoryDataset(torch.utils.data.DataLoader):
         shuffle: Reshuffle every epoch.
         seed: Seed of the shuffle order.
         class_names: Class names in label order (``None`` without labels).
+        collate_fn: How samples form a batch (stacked by default).
 
     Example:
         >>> ds = image_dataset_from_directory("photos", image_size=(64, 64))
@@ -62,13 +63,13 @@ class DirectoryDataset(torch.utils.data.DataLoader):
     """
 
     def __init__(self, samples: FileSamples, batch_size: int | None, shuffle: bool,
-                 seed: int | None, class_names: list | None):
+                 seed: int | None, class_names: list | None, collate_fn=None):
         generator = None
         if shuffle:
             generator = torch.Generator()
             generator.manual_seed(int(seed) if seed is not None else
                                   int(torch.randint(0, 2**31 - 1, ()).item()))
         super().__init__(samples, batch_size=batch_size, shuffle=shuffle, generator=generator,
-                         collate_fn=collate if batch_size is not None else None)
+                         collate_fn=(collate_fn or collate) if batch_size is not None else None)
         self.class_names = class_names
         self.file_paths = samples.paths

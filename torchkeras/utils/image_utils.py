@@ -155,3 +155,40 @@ def load_img(path, color_mode: str = "rgb", target_size: tuple | None = None,
     crop_w = min(width, (height * size[0]) // size[1])
     top, left = (height - crop_h) // 2, (width - crop_w) // 2
     return img.resize(size, methods[interpolation], box=[left, top, left + crop_w, top + crop_h])
+
+
+def smart_resize(x, size: tuple, interpolation: str = "bilinear",
+                 data_format: str = "channels_last", **kwargs):
+    """Resizes images to ``size`` without distorting them: the largest centred window with
+    the target aspect ratio is cropped, then resized (Keras's ``smart_resize``).
+
+    Args:
+        x: One image ``(h, w, c)`` or a batch ``(n, h, w, c)`` (channels first if so set);
+            a numpy array gives a numpy array, a tensor a tensor.
+        size: ``(height, width)``.
+        interpolation: ``"bilinear"``, ``"nearest"``, ``"bicubic"`` or ``"area"``.
+        data_format: ``"channels_last"`` or ``"channels_first"``.
+    """
+    import torch
+    from torchkeras.layers.preprocessing.resize_ops import check_interpolation, resize_nchw
+    if kwargs:
+        raise TypeError("smart_resize() got unexpected keyword arguments: %s" % list(kwargs))
+    if len(size) != 2:
+        raise ValueError("Expected `size` to be a tuple of 2 integers, but got: %r." % (size,))
+    check_interpolation("smart_resize", interpolation)
+    is_numpy = not isinstance(x, torch.Tensor)
+    img = torch.as_tensor(np.asarray(x)) if is_numpy else x
+    if img.dim() not in (3, 4):
+        raise ValueError("Expected an image array with shape `(height, width, channels)`, or "
+                         "`(batch_size, height, width, channels)`, but got input with incorrect "
+                         "rank, of shape %s." % (tuple(img.shape),))
+    single = img.dim() == 3
+    batch = img[None] if single else img
+    if data_format == "channels_last":
+        batch = batch.permute(0, 3, 1, 2)
+    out = resize_nchw(batch if batch.is_floating_point() else batch.float(), tuple(size),
+                      interpolation=interpolation, crop_to_aspect_ratio=True)
+    if data_format == "channels_last":
+        out = out.permute(0, 2, 3, 1)
+    out = out[0] if single else out
+    return out.numpy() if is_numpy else out
