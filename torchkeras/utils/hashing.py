@@ -192,3 +192,14 @@ def siphash24(key: tuple, data: bytes) -> int:
     for _ in range(4):
         v0, v1, v2, v3 = _sipround(v0, v1, v2, v3)
     return v0 ^ v1 ^ v2 ^ v3
+
+
+def fingerprint_cat64(fp1: int, fp2: int) -> int:
+    """Combines two fingerprints (TensorFlow's ``FingerprintCat64``, used by feature
+    crosses)."""
+    mul = 0xC6A4A7935BD1E995
+    result = fp1 ^ mul
+    result ^= (_mix((fp2 * mul) & _M) * mul) & _M
+    result = (result * mul) & _M
+    result = (_mix(result) * mul) & _M
+    return _mix(result)

@@ -39,3 +39,26 @@ def test_matches_keras(case):
         assert layer.get_vocabulary() == case["vocabulary"]
     if "bin_boundaries" in case:
         np.testing.assert_allclose(layer.bin_boundaries, case["bin_boundaries"], rtol=1e-6)
+
+
+with open(FIXTURES, encoding="utf-8") as _f:
+    CROSSING = json.load(_f)["crossing"]
+
+
+@pytest.mark.parametrize("case", CROSSING, ids=lambda c: "%d-%s" % (c["num_bins"],
+                                                                      c["output_mode"]))
+def test_hashed_crossing_matches_keras(case):
+    layer = tk.layers.HashedCrossing(case["num_bins"], output_mode=case["output_mode"])
+    out = layer(tuple(np.array(f) for f in case["features"]))
+    np.testing.assert_array_equal(out.cpu().numpy(), np.array(case["output"]))
+
+
+def test_hashed_crossing_errors_and_config():
+    layer = tk.layers.HashedCrossing(3)
+    assert tk.layers.HashedCrossing.from_config(layer.get_config()).num_bins == 3
+    with pytest.raises(ValueError, match="at least two"):
+        layer((np.array([["a"]]),))
+    with pytest.raises(ValueError, match="equal shape"):
+        layer((np.array([["a"]]), np.array([["a"], ["b"]])))
+    with pytest.raises(ValueError, match="output_mode"):
+        tk.layers.HashedCrossing(3, output_mode="multi_hot")
