@@ -47,8 +47,11 @@ class CategoryEncoding(Layer):
                                  "'count'. Received output_mode=%r." % self.output_mode)
             count_weights = torch.as_tensor(count_weights, device=inputs.device,
                                             dtype=_config.to_torch_dtype(self.compute_dtype))
-        return encode(inputs, self.output_mode, self.num_tokens,
-                      _config.to_torch_dtype(self.compute_dtype), count_weights)
+        return encode(inputs, self.output_mode, self.num_tokens, self._out_dtype, count_weights)
+
+    @property
+    def _out_dtype(self) -> torch.dtype:
+        return _config.to_torch_dtype(self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

@@ -39,21 +39,23 @@ def encode(ids: torch.Tensor, output_mode: str, depth: int, dtype: torch.dtype,
     """
     if output_mode == "int":
         return ids
+    if output_mode == "multi_hot" and ids.dim() == 2 and ids.dtype == torch.int64:
+        # The common case in one scatter, without the general path's reshapes.
+        _check_range(ids, depth)
+        return torch.zeros(ids.shape[0], depth, dtype=dtype, device=ids.device).scatter_(
+            1, ids, 1)
     if ids.dim() == 0:
         ids = ids.reshape(1)
-    # A CPU tensor costs nothing to check; on an accelerator it would sync every call.
-    if ids.device.type == "cpu" and ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= depth):
-        raise ValueError("Input values must be in the range 0 <= values < num_tokens "
-                         "(%d); got values in [%d, %d]." % (depth, int(ids.min()),
-                                                            int(ids.max())))
-    ids = ids.long()
+    _check_range(ids, depth)
+    if ids.dtype != torch.int64:
+        ids = ids.long()
     if output_mode == "one_hot":
         if ids.dim() > 1 and ids.shape[-1] == 1:
             ids = ids.squeeze(-1)
         return torch.nn.functional.one_hot(ids, depth).to(dtype)
     # The last axis holds one sample's ids (a 1-D input is one sample).
     lead = ids.shape[:-1]
-    flat = ids.reshape(-1, ids.shape[-1])
+    flat = ids if ids.dim() == 2 else ids.reshape(-1, ids.shape[-1])
     out_dtype = count_weights.dtype if count_weights is not None else dtype
     out = torch.zeros(flat.shape[0], depth, dtype=out_dtype, device=ids.device)
     if output_mode == "multi_hot":
@@ -65,3 +67,12 @@ def encode(ids: torch.Tensor, output_mode: str, depth: int, dtype: torch.dtype,
         if output_mode == "tf_idf":
             out = out * idf_weights.to(device=out.device, dtype=out_dtype)
     return out.reshape(*lead, depth)
+
+
+def _check_range(ids: torch.Tensor, depth: int) -> None:
+    # A CPU tensor costs little to check; on an accelerator it would sync every call.
+    if ids.device.type == "cpu" and ids.numel():
+        low, high = (v.item() for v in torch.aminmax(ids))
+        if low < 0 or high >= depth:
+            raise ValueError("Input values must be in the range 0 <= values < num_tokens "
+                             "(%d); got values in [%d, %d]." % (depth, low, high))
