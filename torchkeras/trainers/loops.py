@@ -65,12 +65,17 @@ class LoopsMixin:
     def _compute_device(self, data):
         return getattr(data, "copy_to", None) or data.device
 
-    def _epoch_logs(self, logs) -> dict:
-        """End-of-epoch values, reduced across ranks in a distributed run."""
+    def _epoch_logs(self, logs, flatten: bool = True) -> dict:
+        """End-of-epoch values, reduced across ranks in a distributed run.
+
+        ``flatten=False`` keeps a custom step's nested dicts: the callbacks flatten the
+        epoch's logs (with the ``val_`` ones) in one go, which fixes Keras's key order.
+        """
         with dist_reduce.reduced_metrics(self):
             results = self._metrics_result_or_logs(logs)
             is_metrics = results is not logs
-            values = materialize(results)
+            values = materialize(results, flatten=flatten or distribute.distribution()
+                                 is not None)
         return values if is_metrics else dist_reduce.mean_logs(values)
 
     # ------------------------------------------------------------------ fit
@@ -187,7 +192,7 @@ class LoopsMixin:
             skip_steps = 0
             if logs is None:
                 raise ValueError("fit ran no step in epoch %d: the data is empty." % epoch)
-            epoch_logs = self._epoch_logs(logs)
+            epoch_logs = self._epoch_logs(logs, flatten=False)
             if val_data is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_loop(val_data, cbs, verbose=0)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -226,8 +231,7 @@ class LoopsMixin:
         logs = self._evaluate_loop(data, cbs, verbose)
         if return_dict:
             return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return self._flatten_metrics_in_order(logs)
 
     def _evaluate_loop(self, data, cbs, verbose) -> dict:
         self.reset_metrics()
@@ -246,9 +250,14 @@ class LoopsMixin:
                     steps += 1
                 logs = LazyLogs(self.get_metrics_result) if steps else None
             else:
+                state = call_context.STATE
                 for step, batch in enumerate(data.epoch()):
                     if batch_hooks:
                         cbs.on_test_batch_begin(step)
+                    if state.loss_layers:
+                        # Inside loop_call a model call is not top-level: clear the last
+                        # step's add_loss values so they do not pile up.
+                        call_context.start_top_level_call()
                     logs = self.test_step(batch)
                     if batch_hooks:
                         cbs.on_test_batch_end(step, logs)
@@ -290,9 +299,12 @@ class LoopsMixin:
         default_step = type(self).predict_step is Trainer.predict_step
         forward = self._inference_forward() if default_step else None
         with torch.no_grad(), call_context.loop_call(False):
+            state = call_context.STATE
             for step, batch in enumerate(data.epoch()):
                 if batch_hooks:
                     cbs.on_predict_batch_begin(step)
+                if state.loss_layers:
+                    call_context.start_top_level_call()
                 out = forward(batch[0]) if forward is not None and type(batch) is tuple \
                     and len(batch) == 1 else self.predict_step(batch)
                 outputs.append(out)

@@ -10,6 +10,7 @@ import torch
 from torchkeras import config as _config
 from torchkeras import losses as losses_module
 from torchkeras.layers import call_context as _ctx
+from torchkeras.layers.layer_metrics import collect_metrics
 from torchkeras.trainers import compile_utils
 from torchkeras.trainers.data import unpack_x_y_sample_weight
 from torchkeras.trainers.lazy_logs import LazyLogs
@@ -108,15 +109,17 @@ class Trainer(LoopsMixin):
 
     @property
     def metrics(self) -> list:
-        """Loss tracker, compiled metrics (one ``compile_metrics`` entry) and per-output
-        loss trackers — Keras's list."""
+        """Keras's list: loss tracker, compiled metrics (one ``compile_metrics`` entry,
+        present when ``compile`` was given metrics), per-output loss trackers, then the
+        metrics the model and its layers hold as attributes (``Layer.metrics``)."""
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
-        if self._compile_metrics is not None:
+        if self._compile_metrics is not None and self._compile_metrics.requested:
             out.append(self._compile_metrics)
         if self._compile_loss is not None:
             out.extend(self._compile_loss.metrics())
+        out.extend(collect_metrics(self))
         return out
 
     @property
@@ -371,7 +374,14 @@ class Trainer(LoopsMixin):
         logs = materialize(logs)
         if return_dict:
             return logs
-        values = list(logs.values())
+        return self._flatten_metrics_in_order(logs)
+
+    def _flatten_metrics_in_order(self, logs: dict):
+        """``logs`` as a list in ``metrics`` order (then any other keys, sorted); a lone
+        value is returned as it is — Keras's evaluate/train_on_batch result."""
+        order = [k for k in self.get_metrics_result() if k in logs]
+        order += sorted(k for k in logs if k not in set(order))
+        values = [logs[k] for k in order]
         return values[0] if len(values) == 1 else values
 
 
