@@ -46,6 +46,17 @@ class LoopsMixin:
             with torch.no_grad():
                 self(sample, training=False)
 
+    def _build_from_first_batch(self, data) -> None:
+        """Builds an unbuilt model by running it (no grad, inference) on the first batch
+        of a dataset adapter; a generator gets that batch back at its next epoch."""
+        peek = getattr(data, "peek", None)
+        batch = peek() if peek is not None else next(iter(data.epoch()), None)
+        if batch is None:
+            return
+        x, _, _ = data_module.unpack_x_y_sample_weight(batch)
+        with torch.no_grad():
+            self(x, training=False)
+
     def _metrics_result_or_logs(self, logs):
         """The metrics' values, or the last step's logs when a custom step returned
         other keys (Keras's rule)."""
@@ -147,6 +158,10 @@ class LoopsMixin:
                 if isinstance(validation_data, (tuple, list)) else (validation_data, None, None)
             val_data = self._adapter(vx, vy, vsw, validation_batch_size or batch_size,
                                      steps=validation_steps, shard=val_shard)
+        if not self.built:
+            # A DataLoader/Dataset/generator: build from its first batch before the
+            # optimizer (or DDP) looks at the weights.
+            self._build_from_first_batch(train_data)
         self._move_to_device(self._compute_device(train_data))
         if strategy is not None:
             self.__dict__["_tk_ddp"] = strategy.wrap(self)
@@ -164,7 +179,7 @@ class LoopsMixin:
             verbose = 0
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-            verbose=verbose, epochs=epochs, steps=len(train_data))
+            verbose=verbose, epochs=epochs, steps=train_data.__len__())   # None: unknown
         self.stop_training = False
         cbs.on_train_begin()
         # BackupAndRestore (or a user) may set where training resumes: epoch and step.
@@ -227,7 +242,7 @@ class LoopsMixin:
             verbose = 0
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=len(data))
+            steps=data.__len__())
         logs = self._evaluate_loop(data, cbs, verbose)
         if return_dict:
             return logs
@@ -289,7 +304,7 @@ class LoopsMixin:
             verbose = 0
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=len(data))
+            steps=data.__len__())
         if self.training:
             self.eval()
         cbs.on_predict_begin()

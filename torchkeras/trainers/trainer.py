@@ -36,6 +36,7 @@ class Trainer(LoopsMixin):
         self._reg_cache = None
         self._initial_epoch = None   # resume point set by BackupAndRestore
         self._initial_step = None
+        self._opt_made_before_build = False   # a torch optimizer made on an unbuilt model
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -77,6 +78,8 @@ class Trainer(LoopsMixin):
         # Stored outside nn.Module's registries: metric state and optimizers are not
         # part of the model's modules or state_dict.
         self.__dict__["optimizer"] = opt
+        self._opt_made_before_build = isinstance(optimizer, torch.optim.Optimizer) and \
+            not self.built
         self.loss = loss
         self._compile_loss = compile_loss
         self._compile_metrics = compile_metrics
@@ -306,7 +309,31 @@ class Trainer(LoopsMixin):
         self._reg_cache = None
         if self.optimizer is not None:
             self.optimizer.build(self.trainable_weights)
+            if self._opt_made_before_build:
+                self._check_torch_optimizer_covers_weights()
         self._check_labels_on_next_step()
+
+    def _check_torch_optimizer_covers_weights(self) -> None:
+        """A torch optimizer created from ``model.parameters()`` before the model was
+        built holds only the weights that existed then: the rest would never train."""
+        torch_opt = getattr(self.optimizer, "optimizer", None)
+        if not isinstance(torch_opt, torch.optim.Optimizer):
+            return
+        held = {id(p) for group in torch_opt.param_groups for p in group["params"]}
+        missing = [w for w in self.trainable_weights if id(w) not in held]
+        if missing:
+            keys = {id(p): k for k, p in self.named_parameters()}
+            name = keys.get(id(missing[0]), tuple(missing[0].shape))
+            raise ValueError(
+                "The torch optimizer %s was created before the model was built: %d of its "
+                "%d trainable weights (e.g. %s) are not in its parameter groups and would "
+                "never train. Build the model first (`model.build(input_shape)` or call it "
+                "on a batch) and then create the optimizer from `model.parameters()`, or "
+                "pass the optimizer class (`compile(optimizer=%s)`) or a Keras optimizer "
+                "(`compile(optimizer=\"adam\")`), which are built on the first batch."
+                % (type(torch_opt).__name__, len(missing), len(self.trainable_weights),
+                   name, "torch.optim." + type(torch_opt).__name__))
+        self._opt_made_before_build = False
 
     def _check_labels_on_next_step(self) -> None:
         """The next compiled-loss call validates sparse labels (one host sync): on CUDA a
