@@ -9,6 +9,7 @@ from torchkeras.callbacks.callback_list import CallbackList, materialize
 from torchkeras.distribute import reduce as dist_reduce
 from torchkeras.layers.keras_tensor import map_structure
 from torchkeras.trainers import data as data_module
+from torchkeras.trainers.class_weights import validate_class_weight
 from torchkeras.layers import call_context
 from torchkeras.trainers.lazy_logs import LazyLogs
 
@@ -56,6 +57,33 @@ class LoopsMixin:
         x, _, _ = data_module.unpack_x_y_sample_weight(batch)
         with torch.no_grad():
             self(x, training=False)
+
+    def _num_classes(self, x, y, data) -> int | None:
+        """Classes of a single-output classifier, for checking ``class_weight``: the
+        width of one-hot targets, else of the model's output (a one-unit output has two
+        classes); None when that cannot be told."""
+        if isinstance(y, (np.ndarray, torch.Tensor)) and y.ndim > 1 and y.shape[-1] > 1:
+            return int(y.shape[-1])
+        outputs = getattr(self, "outputs", None)
+        if outputs and len(outputs) == 1 and getattr(outputs[0], "shape", None):
+            width = outputs[0].shape[-1]
+        else:
+            # A subclassed model: one inference call on the first sample tells the width.
+            if data_module._is_array_like(x):
+                device = self._target_device()
+                sample = map_structure(lambda t: data_module.to_tensor(t)[:1].to(device), x)
+            else:
+                peek = getattr(data, "peek", None)
+                batch = peek() if peek is not None else None
+                if batch is None:
+                    return None
+                sample, _, _ = data_module.unpack_x_y_sample_weight(batch)
+            with torch.no_grad():
+                out = self(sample, training=False)
+            width = out.shape[-1] if isinstance(out, torch.Tensor) and out.dim() > 1 else None
+        if width is None:
+            return None
+        return max(int(width), 2)
 
     def _metrics_result_or_logs(self, logs):
         """The metrics' values, or the last step's logs when a custom step returned
@@ -142,6 +170,8 @@ class LoopsMixin:
             (x, y, sample_weight), (vx, vy, vsw) = data_module.train_validation_split(
                 arrays, validation_split)
             validation_data = (vx, vy) if vsw is None else (vx, vy, vsw)
+        if class_weight is not None:
+            validate_class_weight(class_weight, None)     # the keys' form, before building
         self._ensure_built_for(x)
         strategy = distribute.distribution()
         train_shard = val_shard = None
@@ -162,6 +192,8 @@ class LoopsMixin:
             # A DataLoader/Dataset/generator: build from its first batch before the
             # optimizer (or DDP) looks at the weights.
             self._build_from_first_batch(train_data)
+        if class_weight is not None:
+            validate_class_weight(class_weight, self._num_classes(x, y, train_data))
         self._move_to_device(self._compute_device(train_data))
         if strategy is not None:
             self.__dict__["_tk_ddp"] = strategy.wrap(self)
