@@ -50,3 +50,30 @@ def test_training_keys_come_before_validation_keys():
     m.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
     h = m.fit(x, y, epochs=2, verbose=0, validation_data=(x, y))
     assert list(h.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+
+
+def _two_outputs(k):
+    inp = k.Input((4,), name="x")
+    score = k.layers.Dense(1, name="score")(inp)
+    cls = k.layers.Dense(3, activation="softmax", name="cls")(inp)
+    m = k.Model(inp, [score, cls])
+    m.compile("sgd", loss={"score": "mse", "cls": "categorical_crossentropy"},
+              metrics={"score": ["mae"], "cls": ["accuracy"]})
+    return m
+
+
+@pytest.mark.keras_oracle
+def test_evaluate_list_order_with_several_outputs_matches_keras(keras):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(16, 4)).astype("float32")
+    ys = [rng.normal(size=(16, 1)).astype("float32"),
+          np.eye(3, dtype="float32")[rng.integers(0, 3, 16)]]
+    km, tm = _two_outputs(keras), _two_outputs(tk)
+    tm.set_weights(km.get_weights())
+    kd = km.evaluate(x, ys, verbose=0, return_dict=True)
+    td = tm.evaluate(x, ys, verbose=0, return_dict=True)
+    assert list(td) == list(kd)
+    # Keras: loss and per-output losses first, then the prefixed metric keys, sorted.
+    want = [kd[k] for k in ("loss", "score_loss", "cls_loss", "cls_accuracy", "score_mae")]
+    assert km.evaluate(x, ys, verbose=0) == pytest.approx(want, rel=1e-5)
+    assert tm.evaluate(x, ys, verbose=0) == pytest.approx(want, rel=1e-5)

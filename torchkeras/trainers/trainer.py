@@ -406,7 +406,16 @@ class Trainer(LoopsMixin):
     def _flatten_metrics_in_order(self, logs: dict):
         """``logs`` as a list in ``metrics`` order (then any other keys, sorted); a lone
         value is returned as it is — Keras's evaluate/train_on_batch result."""
-        order = [k for k in self.get_metrics_result() if k in logs]
+        names = []
+        for m in self.metrics:
+            if isinstance(m, compile_utils.CompileMetrics):
+                # Keras lists the metric objects' own names here: with several outputs
+                # the logged keys carry the output's prefix, so those keys land in the
+                # sorted tail below — kept, as that is the order Keras returns.
+                names.extend(sub.name for sub in m.metrics())
+            else:
+                names.append(m.name)
+        order = list(dict.fromkeys(k for k in names if k in logs))
         order += sorted(k for k in logs if k not in set(order))
         values = [logs[k] for k in order]
         return values[0] if len(values) == 1 else values
