@@ -1,6 +1,8 @@
 """``fit``, ``evaluate`` and ``predict``: the epoch and batch loops around the steps."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 
@@ -238,6 +240,15 @@ class LoopsMixin:
                     break
             skip_steps = 0
             if logs is None:
+                if epoch_logs:
+                    # A one-shot generator used up by earlier epochs: Keras warns and goes
+                    # on; there is nothing left to train on, so training ends here.
+                    warnings.warn("Your input ran out of data; interrupting training at "
+                                  "epoch %d. Make sure that your dataset or generator can "
+                                  "generate at least `steps_per_epoch * epochs` batches (a "
+                                  "generator is used up after one pass)." % epoch,
+                                  stacklevel=3)
+                    break
                 raise ValueError("fit ran no step in epoch %d: the data is empty." % epoch)
             epoch_logs = self._epoch_logs(logs, flatten=False)
             if val_data is not None and (epoch + 1) % validation_freq == 0:
