@@ -37,6 +37,7 @@ class Trainer(LoopsMixin):
         self._initial_epoch = None   # resume point set by BackupAndRestore
         self._initial_step = None
         self._opt_made_before_build = False   # a torch optimizer made on an unbuilt model
+        self._opt_weight_ids = None   # ids of the weights the compiled optimizer was built on
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -80,6 +81,7 @@ class Trainer(LoopsMixin):
         self.__dict__["optimizer"] = opt
         self._opt_made_before_build = isinstance(optimizer, torch.optim.Optimizer) and \
             not self.built
+        self._opt_weight_ids = None
         self.loss = loss
         self._compile_loss = compile_loss
         self._compile_metrics = compile_metrics
@@ -308,9 +310,15 @@ class Trainer(LoopsMixin):
                                "training/evaluation.")
         self._reg_cache = None
         if self.optimizer is not None:
-            self.optimizer.build(self.trainable_weights)
+            was_built = bool(getattr(self.optimizer, "built", False))
+            weights = self.trainable_weights
+            self.optimizer.build(weights)
             if self._opt_made_before_build:
                 self._check_torch_optimizer_covers_weights()
+            if not was_built:
+                self._opt_weight_ids = {id(w) for w in weights}
+            elif self._opt_weight_ids is not None:
+                self._check_no_new_trainable_weights(weights)
         self._check_labels_on_next_step()
 
     def _check_torch_optimizer_covers_weights(self) -> None:
@@ -334,6 +342,18 @@ class Trainer(LoopsMixin):
                 % (type(torch_opt).__name__, len(missing), len(self.trainable_weights),
                    name, "torch.optim." + type(torch_opt).__name__))
         self._opt_made_before_build = False
+
+    def _check_no_new_trainable_weights(self, weights: list) -> None:
+        """Weights made trainable after the optimizer was built would never be updated
+        (its slots and step cover the old list): Keras refuses too and asks to recompile."""
+        new = [w for w in weights if id(w) not in self._opt_weight_ids]
+        if new:
+            keys = {id(p): k for k, p in self.named_parameters()}
+            raise ValueError(
+                "%d weight(s) became trainable after the optimizer was built (e.g. %s): the "
+                "optimizer only updates the weights it was built with. Call `compile()` "
+                "again after changing `trainable`, as Keras requires."
+                % (len(new), keys.get(id(new[0]), tuple(new[0].shape))))
 
     def _check_labels_on_next_step(self) -> None:
         """The next compiled-loss call validates sparse labels (one host sync): on CUDA a
