@@ -11,7 +11,7 @@ from torchkeras import config as _config
 from torchkeras import losses as losses_module
 from torchkeras.layers import call_context as _ctx
 from torchkeras.layers.layer_metrics import collect_metrics
-from torchkeras.trainers import compile_utils
+from torchkeras.trainers import compile_utils, training_checks
 from torchkeras.trainers.data import unpack_x_y_sample_weight
 from torchkeras.trainers.lazy_logs import LazyLogs
 from torchkeras.trainers.loops import LoopsMixin
@@ -175,6 +175,15 @@ class Trainer(LoopsMixin):
             total = torch.zeros((), device=_device_of_model(self))
         return total
 
+    def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """``compute_loss``, leaving out ``training`` for overrides written without it
+        (Keras added the argument in 3.3; older overrides, e.g. the distillation
+        example's, still work there)."""
+        if training_checks.compute_loss_takes_training(type(self)):
+            return self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                     training=training)
+        return self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+
     def _model_losses(self) -> list:
         if self._reg_cache is None:
             self._reg_cache = [(p, getattr(p, "regularizer")) for p in self.trainable_weights
@@ -209,7 +218,7 @@ class Trainer(LoopsMixin):
         else:
             x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self._forward(x, training=True)
-        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=True)
         self._loss_tracker._update_fast(loss.detach(), _batch_size(x))
         opt = self.optimizer
@@ -227,7 +236,7 @@ class Trainer(LoopsMixin):
         else:
             x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
-        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=False)
         self._loss_tracker._update_fast(loss.detach(), _batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
@@ -263,7 +272,7 @@ class Trainer(LoopsMixin):
                     and not closs.check_labels:
                 loss = loss_fn(y, y_pred, sample_weight=sw)
             else:
-                loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw,
+                loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw,
                                          training=False)
             n = x.shape[0] if type(x) is torch.Tensor and x.dim() else _batch_size(x)
             defer(loss, n, n)
@@ -314,46 +323,14 @@ class Trainer(LoopsMixin):
             weights = self.trainable_weights
             self.optimizer.build(weights)
             if self._opt_made_before_build:
-                self._check_torch_optimizer_covers_weights()
+                training_checks.check_torch_optimizer_covers_weights(self, self.optimizer)
+                self._opt_made_before_build = False
             if not was_built:
                 self._opt_weight_ids = {id(w) for w in weights}
             elif self._opt_weight_ids is not None:
-                self._check_no_new_trainable_weights(weights)
+                training_checks.check_no_new_trainable_weights(self, weights,
+                                                               self._opt_weight_ids)
         self._check_labels_on_next_step()
-
-    def _check_torch_optimizer_covers_weights(self) -> None:
-        """A torch optimizer created from ``model.parameters()`` before the model was
-        built holds only the weights that existed then: the rest would never train."""
-        torch_opt = getattr(self.optimizer, "optimizer", None)
-        if not isinstance(torch_opt, torch.optim.Optimizer):
-            return
-        held = {id(p) for group in torch_opt.param_groups for p in group["params"]}
-        missing = [w for w in self.trainable_weights if id(w) not in held]
-        if missing:
-            keys = {id(p): k for k, p in self.named_parameters()}
-            name = keys.get(id(missing[0]), tuple(missing[0].shape))
-            raise ValueError(
-                "The torch optimizer %s was created before the model was built: %d of its "
-                "%d trainable weights (e.g. %s) are not in its parameter groups and would "
-                "never train. Build the model first (`model.build(input_shape)` or call it "
-                "on a batch) and then create the optimizer from `model.parameters()`, or "
-                "pass the optimizer class (`compile(optimizer=%s)`) or a Keras optimizer "
-                "(`compile(optimizer=\"adam\")`), which are built on the first batch."
-                % (type(torch_opt).__name__, len(missing), len(self.trainable_weights),
-                   name, "torch.optim." + type(torch_opt).__name__))
-        self._opt_made_before_build = False
-
-    def _check_no_new_trainable_weights(self, weights: list) -> None:
-        """Weights made trainable after the optimizer was built would never be updated
-        (its slots and step cover the old list): Keras refuses too and asks to recompile."""
-        new = [w for w in weights if id(w) not in self._opt_weight_ids]
-        if new:
-            keys = {id(p): k for k, p in self.named_parameters()}
-            raise ValueError(
-                "%d weight(s) became trainable after the optimizer was built (e.g. %s): the "
-                "optimizer only updates the weights it was built with. Call `compile()` "
-                "again after changing `trainable`, as Keras requires."
-                % (len(new), keys.get(id(new[0]), tuple(new[0].shape))))
 
     def _check_labels_on_next_step(self) -> None:
         """The next compiled-loss call validates sparse labels (one host sync): on CUDA a
