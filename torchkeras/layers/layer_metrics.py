@@ -6,29 +6,26 @@ from __future__ import annotations
 from torch import nn
 
 
-def is_metric(module) -> bool:
-    """True for a metric object (torchkeras ``Metric`` or anything shaped like one)."""
-    return callable(getattr(module, "update_state", None)) and \
-        callable(getattr(module, "result", None)) and \
-        callable(getattr(module, "reset_state", None))
+_METRIC, _CONTAINER, _LAYER, _TRAINER = 0, 1, 2, 3
+_KIND: dict = {}   # class -> kind: the walk below runs on every `model.metrics` read
 
 
-def _is_trainer(module) -> bool:
-    return callable(getattr(type(module), "train_step", None))
-
-
-def _children(module: nn.Module) -> list:
-    # Looks through ModuleList/ModuleDict/Sequential containers, as sublayers do.
-    out = []
-    for child in module._modules.values():
-        if child is None:
-            continue
-        if isinstance(child, (nn.ModuleList, nn.ModuleDict, nn.Sequential)) and \
-                not hasattr(child, "call"):
-            out.extend(_children(child))
+def _kind(cls: type) -> int:
+    kind = _KIND.get(cls)
+    if kind is None:
+        if callable(getattr(cls, "update_state", None)) and \
+                callable(getattr(cls, "result", None)) and \
+                callable(getattr(cls, "reset_state", None)):
+            kind = _METRIC
+        elif issubclass(cls, (nn.ModuleList, nn.ModuleDict, nn.Sequential)) and \
+                not hasattr(cls, "call"):
+            kind = _CONTAINER
+        elif callable(getattr(cls, "train_step", None)):
+            kind = _TRAINER
         else:
-            out.append(child)
-    return out
+            kind = _LAYER
+        _KIND[cls] = kind
+    return kind
 
 
 def collect_metrics(layer: nn.Module) -> list:
@@ -57,13 +54,22 @@ def collect_metrics(layer: nn.Module) -> list:
             continue
         visited.add(id(module))
         sublayers = []
-        for child in _children(module):
-            if is_metric(child):
+        pending = list(module._modules.values())
+        while pending:
+            child = pending.pop(0)
+            if child is None:
+                continue
+            kind = _kind(type(child))
+            if kind == _METRIC:
                 if own and id(child) not in seen:
                     seen.add(id(child))
                     out.append(child)
+            elif kind == _CONTAINER:
+                # Looks through ModuleList/ModuleDict/Sequential, as sublayers do.
+                pending[:0] = list(child._modules.values())
             else:
-                sublayers.append(child)
-        # Keras skips a nested Trainer's own metrics (a new Trainer owns the training).
-        stack.extend((c, not _is_trainer(c)) for c in reversed(sublayers))
+                # Keras skips a nested Trainer's own metrics (a new Trainer owns the
+                # training); its layers' metrics are kept.
+                sublayers.append((child, kind != _TRAINER))
+        stack.extend(reversed(sublayers))
     return out
