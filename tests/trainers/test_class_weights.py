@@ -88,3 +88,13 @@ def test_valid_class_weight_trains_as_keras_does(keras):
 def test_validate_class_weight_unknown_class_count():
     validate_class_weight({0: 1.0, 7: 2.0}, None)          # only the form is checked
     validate_class_weight({np.int64(1): np.float32(2.0), 0.0: 1}, 2)
+
+
+def test_train_on_batch_checks_class_weight_too():
+    m = _model()
+    x, y = _xy()
+    with pytest.raises(ValueError, match="class 7"):
+        m.train_on_batch(x, y, class_weight={7: 2.0})
+    assert int(m.optimizer.iterations) == 0
+    m.train_on_batch(x, y, class_weight={2: 2.0})
+    assert int(m.optimizer.iterations) == 1

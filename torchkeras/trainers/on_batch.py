@@ -6,6 +6,7 @@ import torch
 
 from torchkeras.callbacks.logs import materialize
 from torchkeras.trainers import compile_utils
+from torchkeras.trainers.class_weights import validate_class_weight
 from torchkeras.trainers.data import ArrayAdapter
 from torchkeras.trainers.loops import to_numpy
 
@@ -16,7 +17,11 @@ class OnBatchMixin:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict: bool = False):
         """One gradient update on one batch; returns the loss (and metrics)."""
+        if class_weight is not None:
+            validate_class_weight(class_weight, None)
         self._ensure_built_for(x)
+        if class_weight is not None:
+            validate_class_weight(class_weight, self._num_classes(x, y, None))
         adapter = ArrayAdapter(x, y, sample_weight, batch_size=_len(x), class_weight=class_weight,
                                device=self._target_device())
         self._move_to_device(adapter.device)
