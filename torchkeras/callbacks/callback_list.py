@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from torchkeras.callbacks.callback import Callback
 from torchkeras.callbacks.history import History
-from torchkeras.callbacks.logs import flatten_logs, materialize  # noqa: F401 (re-exported)
+from torchkeras.callbacks.logs import materialize
 from torchkeras.callbacks.progbar_logger import ProgbarLogger
 
 _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
