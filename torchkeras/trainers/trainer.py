@@ -48,6 +48,9 @@ class Trainer(OnBatchMixin, LoopsMixin):
 
         Args:
             optimizer: Name, ``Optimizer``, ``torch.optim.Optimizer`` (instance or class).
+                A torch optimizer instance holds the parameters that exist when it is
+                created: build the model first (``model.build(shape)`` or one call),
+                or pass the class (``torch.optim.Adam``), built on the first batch.
             loss: Name, ``Loss``, ``nn.Module`` loss or function ``(y_true, y_pred)``; a
                 list or dict for several outputs.
             loss_weights: Weights of the per-output losses in the total loss.
