@@ -7,6 +7,7 @@ are consumed as they are, with pinned memory and ``non_blocking`` copies on CUDA
 """
 from __future__ import annotations
 
+import itertools
 import math
 import types
 import warnings
@@ -290,6 +291,7 @@ class IterableAdapter:
         self.steps = steps
         self.class_weight = class_weight
         self._iterator = None
+        self._peeked = []      # batches taken by peek() from a generator, served first
         self.kind = "iterable"
         if isinstance(data, torch.utils.data.DataLoader):
             self.source = data
@@ -369,6 +371,28 @@ class IterableAdapter:
         if hasattr(self.source, "on_epoch_end"):
             self.source.on_epoch_end()
 
+    def peek(self):
+        """The first batch (on the device), without using it up: a generator serves it
+        again first; other sources start afresh every epoch anyway. ``None`` if empty."""
+        if self.kind == "py_dataset":
+            batch = self.source[0] if len(self.source) else None
+        elif self.kind == "generator":
+            if not self._peeked:
+                batch = next(self.source, None)
+                if batch is None:
+                    return None
+                self._peeked.append(batch)
+            batch = self._peeked[0]
+        else:
+            batch = next(iter(self.source), None)
+        return None if batch is None else self._to_device(batch)
+
+    def _generator(self):
+        if self._peeked:
+            batches, self._peeked = self._peeked, []
+            return itertools.chain(batches, self.source)
+        return self.source
+
     def _fresh(self):
         if self._sampler is not None:
             self._sampler.set_epoch(getattr(self, "_epochs_seen", 0))
@@ -376,9 +400,10 @@ class IterableAdapter:
         if self.kind == "py_dataset":
             return self._py_dataset_batches()
         if self.kind == "generator":
+            source = self._generator()
             if self._world > 1:   # round-robin: rank r keeps every world-th batch
-                return (b for i, b in enumerate(self.source) if i % self._world == self._rank)
-            return self.source
+                return (b for i, b in enumerate(source) if i % self._world == self._rank)
+            return source
         return iter(self.source)
 
     def epoch(self, epoch: int | None = None):
