@@ -38,7 +38,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
         self._initial_epoch = None   # resume point set by BackupAndRestore
         self._initial_step = None
         self._opt_made_before_build = False   # a torch optimizer made on an unbuilt model
-        self._opt_weight_ids = None   # ids of the weights the compiled optimizer was built on
+        self._opt_weights = None   # the weights the compiled optimizer was built on
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -85,7 +85,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
         self.__dict__["optimizer"] = opt
         self._opt_made_before_build = isinstance(optimizer, torch.optim.Optimizer) and \
             not self.built
-        self._opt_weight_ids = None
+        self._opt_weights = None
         self.loss = loss
         self._compile_loss = compile_loss
         self._compile_metrics = compile_metrics
@@ -330,10 +330,12 @@ class Trainer(OnBatchMixin, LoopsMixin):
                 training_checks.check_torch_optimizer_covers_weights(self, self.optimizer)
                 self._opt_made_before_build = False
             if not was_built:
-                self._opt_weight_ids = {id(w) for w in weights}
-            elif self._opt_weight_ids is not None:
-                training_checks.check_no_new_trainable_weights(self, weights,
-                                                               self._opt_weight_ids)
+                # The weights themselves, not their ids: a pickled or deep-copied model
+                # keeps the list pointing at its own copies.
+                self._opt_weights = list(weights)
+            elif self._opt_weights is not None:
+                training_checks.check_no_new_trainable_weights(
+                    self, weights, {id(w) for w in self._opt_weights})
         self._check_labels_on_next_step()
 
     def _check_labels_on_next_step(self) -> None:
