@@ -5,6 +5,7 @@ from torchkeras.saving.serialization import (
     in_safe_mode,
     custom_object_scope,
     deserialize_keras_object,
+    get_custom_objects,
     get_registered_name,
     get_registered_object,
     register_keras_serializable,
@@ -15,6 +16,6 @@ from torchkeras.saving.weights_file import load_weights, save_weights
 
 __all__ = [
     "CustomObjectScope", "SafeModeScope", "in_safe_mode", "custom_object_scope", "deserialize_keras_object",
-    "get_registered_name", "get_registered_object", "register_keras_serializable",
+    "get_custom_objects", "get_registered_name", "get_registered_object", "register_keras_serializable",
     "serialize_keras_object", "load_model", "save_model", "load_weights", "save_weights",
 ]
