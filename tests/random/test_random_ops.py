@@ -132,3 +132,24 @@ def test_works_under_torch_compile():
     assert torch.allclose(compiled(torch.zeros(3)), eager)
     assert not torch.allclose(compiled(torch.zeros(3)), eager)
     assert gen_ref.state.tolist() == [3, 1] and gen2.state.tolist() == [3, 2]
+
+
+class _TrainNoise(torchkeras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = tkr.SeedGenerator(1)
+
+    def call(self, x, training=False):
+        return tkr.dropout(x, 0.5, seed=self.seed_generator) if training else x
+
+
+@pytest.mark.slow  # torch.compile of a whole train step takes ~15 s on CPU
+def test_seed_generator_advances_in_jit_compiled_fit():
+    x = torchkeras.Input((4,))
+    noise = _TrainNoise()
+    y = torchkeras.layers.Dense(1)(noise(torchkeras.layers.Dense(4)(x)))
+    model = torchkeras.Model(x, y)
+    model.compile("sgd", "mse", jit_compile=True)
+    model.fit(np.ones((16, 4), "float32"), np.ones((16, 1), "float32"), batch_size=8,
+              epochs=2, verbose=0)
+    assert noise.seed_generator.state.tolist() == [1, 4]   # one draw per training step

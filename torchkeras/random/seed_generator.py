@@ -92,6 +92,7 @@ class SeedGenerator(nn.Module):
 _GENERATORS: dict = {}
 
 
+@torch.compiler.disable
 def generator_for(seed: Any, device: torch.device) -> torch.Generator | None:
     """The ``torch.Generator`` to draw with, or ``None`` for torch's global RNG.
 
