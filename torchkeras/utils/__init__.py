@@ -14,6 +14,7 @@ from torchkeras.utils.config import Config
 from torchkeras.utils.data_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from torchkeras.utils.graph_utils import get_source_inputs
 from torchkeras.utils.sequence_utils import pad_sequences
+from torchkeras.utils.timeseries_dataset import timeseries_dataset_from_array
 from torchkeras.utils.numerical_utils import normalize, to_categorical
 from torchkeras.utils.plot_history import plot_history
 from torchkeras.utils.plot_model import model_to_dot, plot_model
@@ -27,6 +28,6 @@ __all__ = ["Config", "CustomObjectScope", "clear_session", "custom_object_scope"
            "enable_interactive_logging", "get_custom_objects", "get_registered_name",
            "get_registered_object", "get_source_inputs", "is_interactive_logging_enabled",
            "is_keras_tensor", "pack_x_y_sample_weight", "pad_sequences", "register_keras_serializable",
-           "serialize_keras_object", "standardize_dtype", "unpack_x_y_sample_weight",
+           "serialize_keras_object", "standardize_dtype", "timeseries_dataset_from_array", "unpack_x_y_sample_weight",
            "get_file", "Progbar", "PyDataset", "Sequence", "model_to_dot", "normalize", "plot_history",
            "plot_model", "set_random_seed", "to_categorical"]
