@@ -207,7 +207,13 @@ def _gamma_draw(alpha: torch.Tensor, seed: Any) -> torch.Tensor:
         return torch.distributions.Gamma(alpha, torch.ones_like(alpha)).sample()
     value, devices = seeded
     with torch.random.fork_rng(devices=devices, device_type=alpha.device.type):
-        torch.manual_seed(value)
+        # Seed only the generator of this device: fork_rng restores only the forked ones.
+        if alpha.device.type == "cuda":
+            index = alpha.device.index if alpha.device.index is not None \
+                else torch.cuda.current_device()
+            torch.cuda.default_generators[index].manual_seed(value)
+        else:
+            torch.random.default_generator.manual_seed(value)
         return torch.distributions.Gamma(alpha, torch.ones_like(alpha)).sample()
 
 
