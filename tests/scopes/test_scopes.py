@@ -72,6 +72,9 @@ def test_function_operation_inputspec_and_version():
             return t * 2
 
     assert torch.equal(Double()(torch.ones(2)), torch.full((2,), 2.0))
+    inp = torchkeras.Input((2,))
+    model = torchkeras.Model(inp, Double()(inp))
+    assert torch.equal(model(torch.ones(1, 2)), torch.full((1, 2), 2.0))
     assert torchkeras.version() == torchkeras.__version__
 
     class OnlyMatrices(torchkeras.layers.Layer):

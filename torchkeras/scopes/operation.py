@@ -4,10 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from torchkeras.layers.layer_utils import to_snake_case, unique_name
+from torchkeras.ops.symbolic import any_symbolic, symbolic_op
 
 
 class Operation:
     """A named stateless computation: subclasses implement ``call`` (on torch tensors).
+
+    Called on ``KerasTensor``s it adds a node to the functional graph, like ``keras.ops``.
 
     Args:
         name: Name; derived from the class name when ``None``.
@@ -30,6 +33,9 @@ class Operation:
         raise NotImplementedError("%s must implement call()" % type(self).__name__)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if any_symbolic(args, kwargs):
+            # On KerasTensors the operation becomes a node of the functional graph.
+            return symbolic_op(self.call, self.name, args, kwargs)
         return self.call(*args, **kwargs)
 
     def get_config(self) -> dict:
