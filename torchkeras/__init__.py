@@ -18,8 +18,31 @@ from torchkeras import preprocessing
 from torchkeras import ops
 from torchkeras.layers.layer import clear_session
 from torchkeras import backend
+from torchkeras import tree, random, dtype_policies, distribution, export
+from torchkeras.dtype_policies import DTypePolicy, FloatDTypePolicy
+from torchkeras.initializers import Initializer
+from torchkeras.layers import InputSpec
+from torchkeras.losses import Loss
+from torchkeras.metrics import Metric
+from torchkeras.optimizers import Optimizer
+from torchkeras.regularizers import Regularizer
+from torchkeras.scopes import (
+    RematScope, StatelessScope, SymbolicScope, device, name_scope, remat,
+)
+from torchkeras.scopes.function import Function
+from torchkeras.scopes.operation import Operation
+from torchkeras.variables import Variable
+
+
+def version() -> str:
+    """The torchkeras version string (``keras.version()``)."""
+    return __version__
 
 __all__ = [
+    "DTypePolicy", "FloatDTypePolicy", "Function", "Initializer", "InputSpec", "Loss", "Metric",
+    "Operation", "Optimizer", "Regularizer", "RematScope", "StatelessScope", "SymbolicScope",
+    "Variable", "device", "distribution", "dtype_policies", "export", "name_scope", "random",
+    "remat", "tree", "version",
     "Input", "InputLayer", "KerasTensor", "Layer", "Model", "Sequential", "activations",
     "applications", "backend", "callbacks", "clear_session", "config", "constraints", "datasets",
     "distribute", "initializers", "layers", "losses", "metrics", "mixed_precision", "models",

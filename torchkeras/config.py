@@ -135,3 +135,119 @@ def set_random_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+# ---------------------------------------------------------------- keras.config switches
+_FLAGS: dict = {"flash_attention": None, "interactive_logging": True,
+                "traceback_filtering": True, "max_epochs": None, "max_steps_per_epoch": None}
+
+
+def enable_flash_attention() -> None:
+    """Records that flash attention is wanted (torch's SDPA picks the kernel itself)."""
+    _FLAGS["flash_attention"] = True
+
+
+def disable_flash_attention() -> None:
+    """Records that flash attention is not wanted."""
+    _FLAGS["flash_attention"] = False
+
+
+def is_flash_attention_enabled() -> bool | None:
+    """``None`` until enabled/disabled (Keras's default: let the backend decide)."""
+    return _FLAGS["flash_attention"]
+
+
+def enable_interactive_logging() -> None:
+    """Progress bars and summaries print to stdout (the default)."""
+    _FLAGS["interactive_logging"] = True
+
+
+def disable_interactive_logging() -> None:
+    """Progress bars and summaries go to Python logging instead of stdout."""
+    _FLAGS["interactive_logging"] = False
+
+
+def is_interactive_logging_enabled() -> bool:
+    return _FLAGS["interactive_logging"]
+
+
+def enable_traceback_filtering() -> None:
+    """Kept for Keras compatibility: torchkeras shows tracebacks unfiltered."""
+    _FLAGS["traceback_filtering"] = True
+
+
+def disable_traceback_filtering() -> None:
+    _FLAGS["traceback_filtering"] = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    return _FLAGS["traceback_filtering"]
+
+
+def _check_cap(name: str, value) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError("%s must be a positive integer or None, got %r" % (name, value))
+
+
+def set_max_epochs(max_epochs: int | None) -> None:
+    """Caps the epochs of every ``fit`` (for quick debugging runs); ``None`` removes it.
+
+    Example:
+        >>> torchkeras.config.set_max_epochs(1)
+    """
+    _check_cap("max_epochs", max_epochs)
+    _FLAGS["max_epochs"] = max_epochs
+
+
+def max_epochs() -> int | None:
+    return _FLAGS["max_epochs"]
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
+    """Caps the steps of every ``fit`` epoch; ``None`` removes the cap.
+
+    Example:
+        >>> torchkeras.config.set_max_steps_per_epoch(10)
+    """
+    _check_cap("max_steps_per_epoch", max_steps_per_epoch)
+    _FLAGS["max_steps_per_epoch"] = max_steps_per_epoch
+
+
+def max_steps_per_epoch() -> int | None:
+    return _FLAGS["max_steps_per_epoch"]
+
+
+def capped_fit_lengths(epochs: int, steps_per_epoch: int | None) -> tuple:
+    """``(epochs, steps_per_epoch)`` after the ``set_max_*`` caps, warning when they bite."""
+    import warnings
+    cap = _FLAGS["max_epochs"]
+    if cap and cap < epochs:
+        warnings.warn("Limiting epochs to %d" % cap)
+        epochs = cap
+    cap = _FLAGS["max_steps_per_epoch"]
+    if cap and (not steps_per_epoch or cap < steps_per_epoch):
+        warnings.warn("Limiting steps_per_epoch to %d" % cap)
+        steps_per_epoch = cap
+    return epochs, steps_per_epoch
+
+
+def enable_unsafe_deserialization() -> None:
+    """Lets ``load_model``/``deserialize`` rebuild code (``Lambda`` bodies) from configs."""
+    _FLAGS["unsafe_deserialization"] = True
+
+
+def unsafe_deserialization_enabled() -> bool:
+    return _FLAGS.get("unsafe_deserialization", False)
+
+
+def dtype_policy():
+    """The global dtype policy (``keras.config.dtype_policy``)."""
+    # Function-local import: mixed_precision imports this module for floatx.
+    from torchkeras.mixed_precision.policy import global_policy
+    return global_policy()
+
+
+def set_dtype_policy(policy) -> None:
+    """Sets the global dtype policy, e.g. ``"mixed_float16"``."""
+    from torchkeras.mixed_precision.policy import set_global_policy
+    set_global_policy(policy)

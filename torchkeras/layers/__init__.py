@@ -16,3 +16,5 @@ from torchkeras.layers.merging import *  # noqa: F401,F403
 from torchkeras.layers.rnn import *  # noqa: F401,F403
 from torchkeras.layers.attention import *  # noqa: F401,F403
 from torchkeras.layers.preprocessing import *  # noqa: F401,F403
+from torchkeras.layers.input_spec import InputSpec
+from torchkeras.layers.serialization import deserialize, serialize

@@ -21,6 +21,8 @@ from torchkeras.layers.layer_utils import (  # noqa: F401  (re-exported helpers)
     _all_masked, _capture_init_args, _first_device, _flat_tensors, _to_shape, clear_session,
     convert_input, is_symbolic, map_shapes, to_snake_case, unique_name)
 from torchkeras.layers.layer_weights import LayerWeightsMixin, _child_layers
+from torchkeras.layers.input_spec import assert_input_compatibility
+from torchkeras.scopes.remat import active_remat_scope, remat
 
 _ALLOWED_KWARGS = {"input_shape", "input_dim", "batch_input_shape", "batch_size",
                    "input_length", "weights", "dynamic"}
@@ -77,6 +79,9 @@ class Layer(LayerWeightsMixin, nn.Module):
         from torchkeras import regularizers
         from torchkeras.mixed_precision.policy import get_policy
         self.name = name or unique_name(to_snake_case(type(self).__name__))
+        remat_scope = active_remat_scope()
+        if remat_scope is not None and remat_scope.applies_to(self.name):
+            self.call = remat(self.call)   # created under keras.RematScope
         self._trainable = bool(trainable)
         self.built = False
         self._losses: list = []
@@ -222,12 +227,17 @@ class Layer(LayerWeightsMixin, nn.Module):
                 type(inputs) is list and all(type(v) is torch.Tensor for v in inputs)):
             # Slow path: symbolic tensors, numpy/list inputs, tensor subclasses.
             if is_symbolic(inputs) or (len(args) > 1 and is_symbolic(args[1:])):
+                if getattr(self, "input_spec", None) is not None:
+                    assert_input_compatibility(self.input_spec, inputs, self.name)
                 from torchkeras.layers.keras_tensor import symbolic_call
                 return symbolic_call(self, args, kwargs)
             if not isinstance(inputs, torch.Tensor):
                 inputs = convert_input(inputs, device=self._input_device())
                 args = (inputs,) + args[1:]
         if not self.built:
+            # InputSpec is checked on symbolic calls and at build, not on every eager step.
+            if getattr(self, "input_spec", None) is not None:
+                assert_input_compatibility(self.input_spec, inputs, self.name)
             self._maybe_build(map_shapes(inputs), _first_device(inputs))
         policy = self._dtype_policy
         mixed = policy.is_mixed

@@ -26,6 +26,13 @@ def unique_name(base: str) -> str:
     return base if n == 0 else "%s_%d" % (base, n)
 
 
+def get_uid(prefix: str = "") -> int:
+    """The next number for ``prefix`` (1, 2, …) on the counter layer names use."""
+    n = _NAME_COUNTS.get(prefix, 0) + 1
+    _NAME_COUNTS[prefix] = n
+    return n
+
+
 def clear_session() -> None:
     """Resets automatic layer names (``keras.backend.clear_session``)."""
     _NAME_COUNTS.clear()

@@ -11,6 +11,8 @@ import importlib
 import threading
 from typing import Any, Callable
 
+from torchkeras import config as _config
+
 # module names as Keras writes them -> our own namespaces that may resolve them
 _NAMESPACES = {
     "keras.layers": "torchkeras.layers",
@@ -56,6 +58,17 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
         return obj
 
     return decorator
+
+
+def get_custom_objects() -> dict:
+    """The global registry (``"package>Name"`` -> object) that deserialization consults.
+
+    It is the live dict: ``get_custom_objects()["MyLayer"] = MyLayer`` registers a class.
+
+    Example:
+        >>> get_custom_objects().clear()  # forget every registration
+    """
+    return _REGISTERED
 
 
 def get_registered_name(obj) -> str:
@@ -120,7 +133,9 @@ class SafeModeScope:
 def in_safe_mode() -> bool:
     """Whether code-bearing configs must be refused right now (True unless turned off)."""
     stack = _safe_stack()
-    return stack[-1] if stack else True
+    if stack:
+        return stack[-1]
+    return not _config.unsafe_deserialization_enabled()
 
 
 def _safe_stack() -> list:

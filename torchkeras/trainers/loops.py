@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import torch
 
+from torchkeras import config as _config
 from torchkeras import distribute
 from torchkeras.callbacks.callback_list import CallbackList, materialize
 from torchkeras.distribute import reduce as dist_reduce
@@ -156,6 +157,7 @@ class LoopsMixin:
             raise ValueError("epochs must be a non-negative integer, got %r" % (epochs,))
         _check_positive_int("batch_size", batch_size)
         _check_positive_int("steps_per_epoch", steps_per_epoch)
+        epochs, steps_per_epoch = _config.capped_fit_lengths(epochs, steps_per_epoch)
         _check_positive_int("validation_freq", validation_freq, allow_none=False)
         if not isinstance(initial_epoch, (int, np.integer)) or initial_epoch < 0:
             raise ValueError("initial_epoch must be a non-negative integer, got %r" % (initial_epoch,))
