@@ -71,6 +71,10 @@ def timeseries_dataset_from_array(data, targets, sequence_length: int, sequence_
         torch.Size([91, 10])
     """
     n = len(data)
+    if isinstance(sequence_length, bool) or not isinstance(sequence_length, int) or \
+            sequence_length <= 0:
+        raise ValueError("`sequence_length` must be a positive integer. Received: "
+                         "sequence_length=%r" % (sequence_length,))
     if start_index:
         if start_index < 0:
             raise ValueError("`start_index` must be 0 or greater. Received: start_index=%r"
