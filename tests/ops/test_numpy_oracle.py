@@ -65,6 +65,11 @@ for n in BITWISE:
 for n in BINARY:
     CASES += [(n, a(F32, F32B)), (n, a(I32, F32)), (n, a(I32, 2.0)), (n, a(F16, 2)),
               (n, a(I8, U8)), (n, a(I32, I32B)), (n, a(B, 2))]
+T32, TI32, T64 = torch.tensor(F32), torch.tensor(I32), torch.tensor(F64)
+for n in BINARY:
+    CASES += [(n, a(T32, 0.5)), (n, a(3, TI32)), (n, a(T64, T64)), (n, a(TI32, 2))]
+for n in INT_BINARY:
+    CASES += [(n, a(TI32, 2))]
 for n in INT_BINARY:
     CASES += [(n, a(I32, I32B)), (n, a(I8, 1)), (n, a(U8, I8))]
 for n in REDUCE:

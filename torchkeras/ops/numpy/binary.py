@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 import torch
 
-from torchkeras.ops.numpy.common import pair, pair_tensors, promote, tensor, to_float
+from torchkeras.ops.numpy.common import (pair, pair_tensors, promote, promote_narrow,
+                                         tensor, to_float)
 from torchkeras.ops.symbolic import keras_op
 
 _DOC = ("``%s`` of ``x1`` and ``x2``, element-wise with broadcasting.\n\n    Args:\n"
@@ -21,23 +22,37 @@ _DOC = ("``%s`` of ``x1`` and ``x2``, element-wise with broadcasting.\n\n    Arg
         "    Returns:\n        A tensor of the broadcast shape.\n\n    Example:\n"
         "        >>> ops.%s(x1, x2)\n")
 
+# torch functions with a Scalar overload: a Python number goes straight in (weak).
 _PLAIN: dict[str, Callable] = {
     "add": torch.add, "multiply": torch.mul,
-    "maximum": torch.maximum, "minimum": torch.minimum,
     "equal": torch.eq, "not_equal": torch.ne, "greater": torch.gt,
     "greater_equal": torch.ge, "less": torch.lt, "less_equal": torch.le,
-    "logical_and": torch.logical_and, "logical_or": torch.logical_or,
-    "logical_xor": torch.logical_xor, "bitwise_and": torch.bitwise_and,
+    "bitwise_and": torch.bitwise_and,
     "bitwise_or": torch.bitwise_or, "bitwise_xor": torch.bitwise_xor,
     "bitwise_left_shift": torch.bitwise_left_shift, "left_shift": torch.bitwise_left_shift,
     "bitwise_right_shift": torch.bitwise_right_shift,
-    "right_shift": torch.bitwise_right_shift, "gcd": torch.gcd, "lcm": torch.lcm,
-    "floor_divide": torch.floor_divide, "mod": torch.remainder, "fmod": torch.fmod,
+    "right_shift": torch.bitwise_right_shift,
+    "mod": torch.remainder, "fmod": torch.fmod,
     "power": torch.pow,
+}
+
+# torch functions that take tensors only: numbers become 0-d tensors first (as in Keras).
+_TENSOR: dict[str, Callable] = {
+    "logical_and": torch.logical_and,
+    "logical_or": torch.logical_or, "logical_xor": torch.logical_xor, "gcd": torch.gcd,
+    "lcm": torch.lcm,
+}
+
+# Ops whose Keras result is result_type of the inputs, 64-bit narrowing included.
+_NARROW: dict[str, Callable] = {
+    "maximum": torch.maximum, "minimum": torch.minimum, "floor_divide": torch.floor_divide,
 }
 
 _FLOAT: dict[str, Callable] = {
     "divide": torch.true_divide, "true_divide": torch.true_divide,
+}
+
+_FLOAT_NARROW: dict[str, Callable] = {
     "arctan2": torch.atan2, "hypot": torch.hypot, "logaddexp": torch.logaddexp,
     "logaddexp2": torch.logaddexp2, "nextafter": torch.nextafter,
 }
@@ -50,6 +65,18 @@ def _make(name: str, fn: Callable, mode: str) -> Callable:
             if not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor):
                 a, b = pair_tensors(a, b)
             return fn(a, b)
+    elif mode == "tensor":
+        def op(x1: Any, x2: Any) -> torch.Tensor:
+            a, b = pair_tensors(x1, x2)
+            return fn(a, b)
+    elif mode == "narrow":
+        def op(x1: Any, x2: Any) -> torch.Tensor:
+            a, b = promote_narrow(x1, x2)
+            return fn(a, b)
+    elif mode == "float_narrow":
+        def op(x1: Any, x2: Any) -> torch.Tensor:
+            a, b = promote_narrow(x1, x2)
+            return fn(to_float(a), to_float(b))
     else:
         def op(x1: Any, x2: Any) -> torch.Tensor:
             a, b = promote(x1, x2)
@@ -62,8 +89,14 @@ def _make(name: str, fn: Callable, mode: str) -> Callable:
 
 for _name, _fn in _PLAIN.items():
     globals()[_name] = _make(_name, _fn, "plain")
+for _name, _fn in _TENSOR.items():
+    globals()[_name] = _make(_name, _fn, "tensor")
+for _name, _fn in _NARROW.items():
+    globals()[_name] = _make(_name, _fn, "narrow")
 for _name, _fn in _FLOAT.items():
     globals()[_name] = _make(_name, _fn, "float")
+for _name, _fn in _FLOAT_NARROW.items():
+    globals()[_name] = _make(_name, _fn, "float_narrow")
 
 
 @keras_op
@@ -95,7 +128,7 @@ def divide_no_nan(x1: Any, x2: Any) -> torch.Tensor:
     Example:
         >>> ops.divide_no_nan(x, y)
     """
-    a, b = promote(x1, x2)
+    a, b = promote_narrow(x1, x2)
     a, b = to_float(a), to_float(b)
     zero = b == 0
     return torch.where(zero, torch.zeros((), dtype=a.dtype, device=a.device),
@@ -103,7 +136,7 @@ def divide_no_nan(x1: Any, x2: Any) -> torch.Tensor:
 
 
 def _fminmax(x1: Any, x2: Any, pick: Callable) -> torch.Tensor:
-    a, b = promote(x1, x2)
+    a, b = promote_narrow(x1, x2)
     if a.is_floating_point():
         return pick(a, b)
     return torch.maximum(a, b) if pick is torch.fmax else torch.minimum(a, b)
@@ -124,7 +157,7 @@ def fmin(x1: Any, x2: Any) -> torch.Tensor:
 @keras_op
 def heaviside(x1: Any, x2: Any) -> torch.Tensor:
     """Step function: 0 below zero, ``x2`` at zero, 1 above (ints become floatx)."""
-    a, b = promote(x1, x2)
+    a, b = promote_narrow(x1, x2)
     if not a.is_floating_point():
         a, b = to_float(a), to_float(b)
     return torch.heaviside(a, b)
@@ -225,6 +258,7 @@ def select(condlist: list, choicelist: list, default: Any = 0) -> torch.Tensor:
 
 
 del _name, _fn
-__all__ = sorted(list(_PLAIN) + list(_FLOAT) + [
+__all__ = sorted(list(_PLAIN) + list(_TENSOR) + list(_NARROW) + list(_FLOAT)
+                 + list(_FLOAT_NARROW) + [
     "subtract", "divide_no_nan", "fmax", "fmin", "heaviside", "ldexp", "isclose", "allclose", "where",
     "select"])

@@ -26,15 +26,13 @@ def tensor(x: Any, dtype: Any = None) -> torch.Tensor:
 
 
 def pair(x1: Any, x2: Any):
-    """Both operands of a binary op, leaving a Python number as a weak scalar when the
-    other side is a non-bool tensor (torch then promotes as Keras's weak types do)."""
+    """Both operands of a binary op, leaving a Python number ``x2`` as a weak scalar when
+    ``x1`` is a non-bool tensor (torch then promotes as Keras's weak types do)."""
     t1 = isinstance(x1, torch.Tensor)
     t2 = isinstance(x2, torch.Tensor)
     if t1 and t2:
         return x1, x2
     if t1 and type(x2) in _SCALARS and x1.dtype != torch.bool:
-        return x1, x2
-    if t2 and type(x1) in _SCALARS and x2.dtype != torch.bool:
         return x1, x2
     return tensor(x1), tensor(x2)
 
@@ -56,7 +54,19 @@ def to_float(x: torch.Tensor) -> torch.Tensor:
 
 
 def promote(*xs: Any):
-    """All operands as tensors of their Keras ``result_type``."""
+    """All operands as tensors of their Keras ``result_type`` (operands that already share
+    a dtype keep it: ``float64`` stays ``float64``, where ``result_type`` would narrow)."""
+    ts = [tensor(x) for x in xs]
+    first = ts[0].dtype
+    if all(t.dtype == first for t in ts):
+        return ts
+    dt = to_torch_dtype(result_type(*[t.dtype for t in ts]))
+    return [t if t.dtype == dt else t.to(dt) for t in ts]
+
+
+def promote_narrow(*xs: Any):
+    """All operands cast to Keras's ``result_type`` of their dtypes, 64-bit narrowing
+    included (``float64`` → ``float32``), as the Keras ops built on it give."""
     ts = [tensor(x) for x in xs]
     dt = to_torch_dtype(result_type(*[t.dtype for t in ts]))
     return [t if t.dtype == dt else t.to(dt) for t in ts]

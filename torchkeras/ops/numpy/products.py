@@ -14,7 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from torchkeras.ops.numpy.common import floatx_dtype, promote, tensor, to_float
+from torchkeras.ops.numpy.common import floatx_dtype, promote, promote_narrow, tensor, to_float
 from torchkeras.ops.symbolic import keras_op
 
 _INT_MATMUL = (torch.bool, torch.uint8, torch.int8, torch.int16)
@@ -72,7 +72,7 @@ def vdot(x1: Any, x2: Any) -> torch.Tensor:
 @keras_op
 def inner(x1: Any, x2: Any) -> torch.Tensor:
     """Sum-product over the last axes."""
-    a, b = promote(x1, x2)
+    a, b = promote_narrow(x1, x2)
     return _int_safe(torch.inner, a, b)
 
 
