@@ -79,6 +79,9 @@ def _make(name: str, fn: Callable, mode: str) -> Callable:
             return fn(to_float(a), to_float(b))
     else:
         def op(x1: Any, x2: Any) -> torch.Tensor:
+            if isinstance(x1, torch.Tensor) and isinstance(x2, torch.Tensor) and \
+                    x1.dtype == x2.dtype and x1.is_floating_point():
+                return fn(x1, x2)
             a, b = promote(x1, x2)
             return fn(to_float(a), to_float(b))
     op.__name__ = op.__qualname__ = name

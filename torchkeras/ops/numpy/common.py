@@ -16,6 +16,7 @@ from torchkeras.ops.dtypes import result_type, standardize_dtype, to_torch_dtype
 __all__: list[str] = []
 
 _SCALARS = (int, float)
+_WIDE = (torch.float64, torch.int64, torch.uint64, torch.complex128)
 
 
 def tensor(x: Any, dtype: Any = None) -> torch.Tensor:
@@ -68,6 +69,9 @@ def promote_narrow(*xs: Any):
     """All operands cast to Keras's ``result_type`` of their dtypes, 64-bit narrowing
     included (``float64`` → ``float32``), as the Keras ops built on it give."""
     ts = [tensor(x) for x in xs]
+    first = ts[0].dtype
+    if first not in _WIDE and all(t.dtype == first for t in ts):
+        return ts
     dt = to_torch_dtype(result_type(*[t.dtype for t in ts]))
     return [t if t.dtype == dt else t.to(dt) for t in ts]
 

@@ -34,6 +34,9 @@ def matmul(x1: Any, x2: Any) -> torch.Tensor:
     Example:
         >>> ops.matmul(x, w)
     """
+    if isinstance(x1, torch.Tensor) and isinstance(x2, torch.Tensor) and \
+            x1.dtype == x2.dtype and x1.is_floating_point():
+        return torch.matmul(x1, x2)
     a, b = _mm_pair(x1, x2)
     if a.is_floating_point() or a.is_complex() or a.device.type != "cpu" or a.dtype == torch.int64:
         return torch.matmul(a, b)
@@ -99,6 +102,9 @@ def einsum(subscripts: str, *operands: Any, **kwargs: Any) -> torch.Tensor:
     Example:
         >>> ops.einsum("ij,jk->ik", a, b)
     """
+    if all(isinstance(t, torch.Tensor) and t.is_floating_point() for t in operands) and \
+            len({t.dtype for t in operands}) == 1:
+        return torch.einsum(subscripts, *operands)
     ts = _mm_pair(*operands) if len(operands) == 2 else promote(*operands)
     if len(operands) == 1 and ts[0].dtype in _INT_MATMUL:
         ts = [ts[0].to(torch.int32)]

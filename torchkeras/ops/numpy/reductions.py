@@ -32,6 +32,8 @@ def _keep(x: torch.Tensor, out: torch.Tensor, axis: Any, keepdims: bool) -> torc
 
 
 def _reduce(fn, x: torch.Tensor, axis: Any, keepdims: bool, **kw) -> torch.Tensor:
+    if type(axis) is int:
+        return fn(x, dim=axis, keepdim=keepdims, **kw)
     if axis is not None and not isinstance(axis, int) and len(axis) == 0:
         return x
     dims = _dims(x, axis)

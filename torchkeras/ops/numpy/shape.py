@@ -31,8 +31,10 @@ def reshape(x: Any, newshape: Any) -> torch.Tensor:
     Example:
         >>> ops.reshape(x, (-1, 4))
     """
-    shape = _ints(newshape)
-    return torch.reshape(tensor(x), (shape,) if isinstance(shape, int) else shape)
+    if type(newshape) is not tuple:
+        newshape = _ints(newshape)
+        newshape = (newshape,) if isinstance(newshape, int) else tuple(newshape)
+    return torch.reshape(tensor(x), newshape)
 
 
 @keras_op
@@ -46,8 +48,8 @@ def transpose(x: Any, axes: Any = None) -> torch.Tensor:
     """Permutes axes (reverses them when ``axes`` is None)."""
     x = tensor(x)
     if axes is None:
-        return x.permute(tuple(range(x.ndim - 1, -1, -1)))
-    return x.permute(tuple(axes))
+        return x.permute(*range(x.ndim - 1, -1, -1))
+    return x.permute(*axes)
 
 
 @keras_op
@@ -254,16 +256,13 @@ def take(x: Any, indices: Any, axis: int | None = None) -> torch.Tensor:
     """
     x = tensor(x)
     idx = tensor(indices)
-    if idx.dtype != torch.int64:
+    if idx.dtype != torch.int64 and idx.dtype != torch.int32:
         idx = idx.to(torch.int64)
     if axis is None:
-        x, axis = x.reshape(-1), 0
-    n = x.shape[axis]
-    idx = torch.where(idx < 0, idx + n, idx)
-    out = torch.index_select(x, axis, idx.reshape(-1))
-    shape = list(x.shape)
+        return x.reshape(-1)[idx]
+    # Advanced indexing wraps negative indices and keeps the index shape, in one kernel.
     axis = axis % x.ndim
-    return out.reshape(shape[:axis] + list(idx.shape) + shape[axis + 1:])
+    return x[(slice(None),) * axis + (idx,)] if axis else x[idx]
 
 
 @keras_op
