@@ -259,10 +259,15 @@ def take(x: Any, indices: Any, axis: int | None = None) -> torch.Tensor:
     if idx.dtype != torch.int64 and idx.dtype != torch.int32:
         idx = idx.to(torch.int64)
     if axis is None:
-        return x.reshape(-1)[idx]
-    # Advanced indexing wraps negative indices and keeps the index shape, in one kernel.
+        x, axis = x.reshape(-1), 0
     axis = axis % x.ndim
-    return x[(slice(None),) * axis + (idx,)] if axis else x[idx]
+    n = x.shape[axis]
+    # index_select is the fast gather on CPU; remainder maps negative indices first.
+    flat = torch.remainder(idx.reshape(-1), n) if n else idx.reshape(-1)
+    out = torch.index_select(x, axis, flat)
+    if idx.ndim == 1:
+        return out
+    return out.reshape(x.shape[:axis] + idx.shape + x.shape[axis + 1:])
 
 
 @keras_op
