@@ -17,6 +17,8 @@ from torchkeras.ops.numpy.common import (pair, pair_tensors, promote, promote_na
                                          tensor, to_float)
 from torchkeras.ops.symbolic import keras_op
 
+_Tensor = torch.Tensor
+
 _DOC = ("``%s`` of ``x1`` and ``x2``, element-wise with broadcasting.\n\n    Args:\n"
         "        x1: First operand (tensor, array or scalar).\n        x2: Second operand.\n\n"
         "    Returns:\n        A tensor of the broadcast shape.\n\n    Example:\n"
@@ -61,6 +63,9 @@ _FLOAT_NARROW: dict[str, Callable] = {
 def _make(name: str, fn: Callable, mode: str) -> Callable:
     if mode == "plain":
         def op(x1: Any, x2: Any) -> torch.Tensor:
+            # Fast path (no helper call) for the common tensor-tensor case.
+            if type(x1) is _Tensor and type(x2) is _Tensor:
+                return fn(x1, x2)
             a, b = pair(x1, x2)
             if not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor):
                 a, b = pair_tensors(a, b)

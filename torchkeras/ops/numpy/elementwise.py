@@ -49,6 +49,8 @@ def _make(name: str, fn: Callable, as_float: bool) -> Callable:
         kind = "Computes ``%s`` element-wise; int64 inputs give float64, other ints floatx."
     elif as_float:
         def op(x: Any) -> torch.Tensor:
+            if type(x) is torch.Tensor and x.is_floating_point():
+                return fn(x)
             return fn(to_float(tensor(x)))
         kind = "Computes ``%s`` element-wise; integer and bool inputs become floatx."
     else:
