@@ -190,6 +190,18 @@ NUMPY_CASES = [
     ("pad", a(F32, 1, constant_values=5.0)),            # Keras: an int pads one axis
 ]
 
+# 64-bit inputs: Keras on torch narrows some ops to 32 bits and keeps others.
+for n in ["ceil", "floor", "sqrt", "prod", "var", "std", "mean", "median", "quantile",
+          "nanprod", "nanmean", "nanvar", "nanstd", "nanmedian", "average", "sum", "cumsum",
+          "max", "abs"]:
+    for arr in (F64, I64):
+        CASES.append((n, a(arr, 0.5) if "quantile" in n else a(arr)))
+for n in ["matmul", "dot", "tensordot", "einsum", "inner", "outer"]:
+    for arr in (F64, I64):
+        args = ("ij,kj->ik", arr, arr) if n == "einsum" else (arr, arr.T, 1) if n == "tensordot" \
+            else (arr, arr) if n in ("inner", "outer") else (arr, arr.T)
+        CASES.append((n, a(*args)))
+
 NAMES = sorted({n for n, _ in CASES})
 
 

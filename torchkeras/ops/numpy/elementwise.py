@@ -112,9 +112,11 @@ def _round_like(fn: Callable, name: str) -> Callable:
         x = tensor(x)
         if not x.is_floating_point():
             x = x.to(floatx_dtype())
+        elif x.dtype == torch.float64:
+            x = x.to(torch.float32)   # Keras: result_type(float64, float) narrows on torch
         return fn(x)
     op.__name__ = op.__qualname__ = name
-    op.__doc__ = ("``%s`` element-wise; integer inputs become floatx.\n\n    Args:\n"
+    op.__doc__ = ("``%s`` element-wise; integer inputs become floatx and float64 becomes float32.\n\n    Args:\n"
                   "        x: Input tensor.\n\n    Example:\n        >>> ops.%s(x)\n" % (name, name))
     op.__module__ = __name__
     return keras_op(op)

@@ -20,8 +20,9 @@ from torchkeras.ops.symbolic import keras_op
 _INT_MATMUL = (torch.bool, torch.uint8, torch.int8, torch.int16)
 
 
-def _mm_pair(x1: Any, x2: Any):
-    a, b = promote(x1, x2)
+def _mm_pair(x1: Any, x2: Any, narrow: bool = False):
+    # matmul/dot/tensordot follow Keras's result_type, 64-bit narrowing included.
+    a, b = promote_narrow(x1, x2) if narrow else promote(x1, x2)
     if a.dtype in _INT_MATMUL:
         a, b = a.to(torch.int32), b.to(torch.int32)
     return a, b
@@ -35,9 +36,9 @@ def matmul(x1: Any, x2: Any) -> torch.Tensor:
         >>> ops.matmul(x, w)
     """
     if isinstance(x1, torch.Tensor) and isinstance(x2, torch.Tensor) and \
-            x1.dtype == x2.dtype and x1.is_floating_point():
+            x1.dtype == x2.dtype and x1.is_floating_point() and x1.dtype != torch.float64:
         return torch.matmul(x1, x2)
-    a, b = _mm_pair(x1, x2)
+    a, b = _mm_pair(x1, x2, narrow=True)
     if a.is_floating_point() or a.is_complex() or a.device.type != "cpu" or a.dtype == torch.int64:
         return torch.matmul(a, b)
     # torch's CPU matmul has no int32 kernel: compute in int64, as exact.
@@ -48,7 +49,7 @@ def matmul(x1: Any, x2: Any) -> torch.Tensor:
 def dot(x1: Any, x2: Any) -> torch.Tensor:
     """numpy's ``dot``: scalar product, matmul, or sum over the last axis of ``x1`` and the
     second-to-last of ``x2``."""
-    a, b = _mm_pair(x1, x2)
+    a, b = _mm_pair(x1, x2, narrow=True)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if b.ndim <= 2:
@@ -89,7 +90,7 @@ def outer(x1: Any, x2: Any) -> torch.Tensor:
 @keras_op
 def tensordot(x1: Any, x2: Any, axes: Any = 2) -> torch.Tensor:
     """Sum-product over ``axes`` (a count, or two lists of axes)."""
-    a, b = _mm_pair(x1, x2)
+    a, b = _mm_pair(x1, x2, narrow=True)
     if not isinstance(axes, int):
         axes = [list(ax) if isinstance(ax, (list, tuple)) else [ax] for ax in axes]
     return _int_safe(lambda p, q: torch.tensordot(p, q, dims=axes), a, b)

@@ -78,6 +78,8 @@ def prod(x: Any, axis: Any = None, keepdims: bool = False, dtype: Any = None) ->
         x = x.to(torch_dtype(dtype))
     elif x.dtype in _SMALL_INTS:
         x = x.to(torch.int32)
+    elif x.dtype == torch.float64 or x.dtype == torch.int64:
+        x = x.to(torch_dtype(result_type(x.dtype)))   # Keras's 64-bit narrowing
     if axis is None:
         return _keep(x, torch.prod(x, dtype=x.dtype), axis, keepdims)
     out = x
@@ -117,7 +119,9 @@ def var(x: Any, axis: Any = None, keepdims: bool = False) -> torch.Tensor:
     Example:
         >>> ops.var(x, axis=-1)
     """
-    return _var(x, axis, keepdims)
+    out = _var(x, axis, keepdims)
+    # Keras on torch narrows float64 variances (but not standard deviations).
+    return out.to(torch.float32) if out.dtype == torch.float64 else out
 
 
 @keras_op
@@ -268,10 +272,13 @@ def average(x: Any, axis: int | None = None, weights: Any = None) -> torch.Tenso
         >>> ops.average(x, axis=0, weights=[0.2, 0.8])
     """
     x = to_float(tensor(x))
+    if x.dtype == torch.float64:
+        x = x.to(torch.float32)   # Keras's 64-bit narrowing
     if weights is None:
         return mean(x, axis=axis)
     w = tensor(weights)
-    dt = torch.promote_types(x.dtype, to_float(w).dtype)
+    dt = x.dtype if to_float(w).dtype == torch.float64 else \
+        torch.promote_types(x.dtype, to_float(w).dtype)
     x, w = x.to(dt), w.to(dt)
     if axis is not None and w.ndim == 1 and x.ndim > 1:
         if w.shape[0] != x.shape[axis]:

@@ -21,7 +21,8 @@ def _quantile(x: Any, q: Any, axis: Any, method: str, keepdims: bool, nan: bool)
     if method not in _METHODS:
         raise ValueError("method must be one of %s, got %r" % (_METHODS, method))
     x = tensor(x)
-    out_dtype = x.dtype if x.is_floating_point() else floatx_dtype()
+    out_dtype = x.dtype if x.is_floating_point() and x.dtype != torch.float64 \
+        else floatx_dtype()
     work = x.to(torch.float32) if x.dtype != torch.float64 else x
     qt = tensor(q).to(work.dtype).to(work.device)
     if qt.ndim > 1:
@@ -146,21 +147,25 @@ def nanmin(x: Any, axis: Any = None, keepdims: bool = False) -> torch.Tensor:
     return torch.where(all_nan, torch.full((), float("nan"), dtype=out.dtype, device=out.device), out)
 
 
+def _narrow(x: torch.Tensor) -> torch.Tensor:
+    return x.to(torch.float32) if x.dtype == torch.float64 else x
+
+
 def _count(x: torch.Tensor, axis: Any, keepdims: bool) -> torch.Tensor:
     return red.sum(~torch.isnan(x), axis=axis, keepdims=keepdims).to(x.dtype)
 
 
 @keras_op
 def nanmean(x: Any, axis: Any = None, keepdims: bool = False) -> torch.Tensor:
-    """Mean ignoring NaNs."""
-    x = to_float(tensor(x))
+    """Mean ignoring NaNs (float64 narrows to float32, as in Keras on torch)."""
+    x = _narrow(to_float(tensor(x)))
     return red.sum(_nan_fill(x, 0.0), axis=axis, keepdims=keepdims) / _count(x, axis, keepdims)
 
 
 @keras_op
 def nanvar(x: Any, axis: Any = None, keepdims: bool = False) -> torch.Tensor:
     """Population variance ignoring NaNs."""
-    x = to_float(tensor(x))
+    x = _narrow(to_float(tensor(x)))
     m = nanmean(x, axis=axis, keepdims=True)
     dev = _nan_fill(x - m, 0.0)
     return red.sum(dev * dev, axis=axis, keepdims=keepdims) / _count(x, axis, keepdims)
