@@ -102,6 +102,9 @@ class AugmentedCifar(PyDataset):
         flip: Alternating horizontal flips.
         translate: Maximum shift in pixels (reflect padding), 0 for none.
         drop_last: Drop the last, smaller batch (airbench trains on full batches).
+        generator: ``torch.Generator`` on the images' device for the flips, orders and
+            crops (None: torch's global generator). Two sources given generators seeded
+            alike yield the same batches, whatever else draws random numbers.
 
     Example:
         >>> data = AugmentedCifar(x, y, batch_size=1024)
@@ -109,7 +112,8 @@ class AugmentedCifar(PyDataset):
     """
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int,
-                 flip: bool = True, translate: int = 2, drop_last: bool = True):
+                 flip: bool = True, translate: int = 2, drop_last: bool = True,
+                 generator: torch.Generator | None = None):
         super().__init__()
         if images.dim() != 4:
             raise ValueError("AugmentedCifar expects (N, H, W, C) images, got shape %s"
@@ -125,13 +129,15 @@ class AugmentedCifar(PyDataset):
         self.translate = int(translate)
         self.drop_last = drop_last
         self.epoch = 0
+        self.generator = generator
         dev = images.device
         t = self.translate
         # NHWC -> NCHW view for F.pad's reflect mode, and back to NHWC storage.
         self.padded = F.pad(images.permute(0, 3, 1, 2), (t, t, t, t), mode="reflect") \
             .permute(0, 2, 3, 1).contiguous() if t else images
         self.size = images.shape[1:3]
-        self._base_flip = torch.rand(n, device=dev) < 0.5 if flip else None
+        self._base_flip = torch.rand(n, device=dev, generator=generator) < 0.5 \
+            if flip else None
         self._rows = torch.arange(self.size[0], device=dev)
         self._cols = torch.arange(self.size[1], device=dev)
         self._stale = True
@@ -142,9 +148,10 @@ class AugmentedCifar(PyDataset):
 
     def _prepare(self) -> None:
         n, dev = self.labels.shape[0], self.labels.device
-        self._perm = torch.randperm(n, device=dev)
-        self._shifts = torch.randint(0, 2 * self.translate + 1, (n, 2), device=dev) \
-            if self.translate else None
+        gen = self.generator
+        self._perm = torch.randperm(n, device=dev, generator=gen)
+        self._shifts = torch.randint(0, 2 * self.translate + 1, (n, 2), device=dev,
+                                     generator=gen) if self.translate else None
         if self._base_flip is not None:
             self._flips = self._base_flip ^ bool(self.epoch % 2)
         self._stale = False
