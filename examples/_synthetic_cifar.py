@@ -35,8 +35,9 @@ def _smooth_background(rng, n: int) -> np.ndarray:
     pos = np.linspace(0, 2, 32, dtype=np.float32)
     i0 = np.minimum(pos.astype(int), 1)
     t = (pos - i0).astype(np.float32)
-    rows = grid[:, i0] * (1 - t)[None, :, None, None] + grid[:, i0 + 1] * t[None, :, None, None]
-    return rows[:, :, i0] * (1 - t)[None, None, :, None] + rows[:, :, i0 + 1] * t[None, None, :, None]
+    w0, w1 = (1 - t)[:, None, None], t[:, None, None]          # (32, 1, 1) row weights
+    rows = grid[:, i0] * w0 + grid[:, i0 + 1] * w1
+    return rows[:, :, i0] * w0[:, 0] + rows[:, :, i0 + 1] * w1[:, 0]
 
 
 def _shape_distance(kind: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
