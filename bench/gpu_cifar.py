@@ -142,7 +142,7 @@ def raw_train(x_train, y_train, x_test, y_test, hyp: dict, compile_net=False,
     gen = None if data_seed is None else torch.Generator(device=device).manual_seed(data_seed)
     data = ab.AugmentedCifar(x_train, y_train, hyp["batch_size"], translate=hyp["translate"],
                              generator=gen)
-    const = ab.schedule_constants(hyp, len(data))
+    const = ab.schedule_constants(hyp, len(data), mean_loss=True)
     total, lr, l2, factor = const["total_steps"], const["lr"], const["l2"], \
         const["bias_lr_factor"]
     norm = [p for k, p in net.named_parameters() if "norm" in k and p.requires_grad]
@@ -180,7 +180,7 @@ def raw_train(x_train, y_train, x_test, y_test, hyp: dict, compile_net=False,
             with amp:
                 out = fwd(x.permute(0, 3, 1, 2))
             loss = F.cross_entropy(out.float(), y, label_smoothing=hyp["label_smoothing"],
-                                   reduction="sum")
+                                   reduction="mean")
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -332,11 +332,19 @@ def tta_logits(predict, images: torch.Tensor, level: int = 2) -> torch.Tensor:
     return 0.5 * logits + 0.25 * (mirrored(shifted[0]) + mirrored(shifted[1]))
 
 
-def schedule_constants(hyp: dict, steps_per_epoch: int) -> dict:
-    """airbench's learning rate and decay, converted for a summed loss (per 1024 images)."""
+def schedule_constants(hyp: dict, steps_per_epoch: int, mean_loss: bool = False) -> dict:
+    """airbench's learning rate and decay, converted for a summed loss (per 1024 images).
+
+    With ``mean_loss`` they are converted for the mean loss per image instead (the loss
+    Keras reports): the learning rate ``batch_size`` times larger and the L2 coefficient
+    ``batch_size`` times smaller give exactly the same update.
+    """
     total_steps = math.ceil(steps_per_epoch * hyp["epochs"])
     kilostep_scale = 1024 * (1 + 1 / (1 - hyp["momentum"]))
     lr = hyp["lr"] / kilostep_scale
     wd = hyp["weight_decay"] * hyp["batch_size"] / kilostep_scale
-    return {"total_steps": total_steps, "lr": lr, "l2": wd / lr,
+    l2 = wd / lr
+    if mean_loss:
+        lr, l2 = lr * hyp["batch_size"], l2 / hyp["batch_size"]
+    return {"total_steps": total_steps, "lr": lr, "l2": l2,
             "bias_lr_factor": hyp["bias_scaler"]}

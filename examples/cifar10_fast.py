@@ -86,7 +86,8 @@ def train(x_train, y_train, x_test, y_test, hyp=None, jit=False,
     data = ab.AugmentedCifar(x_train, onehot, hyp["batch_size"], flip=True,
                              translate=hyp["translate"], generator=gen)
     steps = min(len(data), steps_per_epoch or len(data))
-    const = ab.schedule_constants(hyp, steps)
+    # The mean loss per image (what Keras reports), with airbench's summed-loss step.
+    const = ab.schedule_constants(hyp, steps, mean_loss=True)
     total = const["total_steps"]
     sgd = ab.AirbenchSGD(ab.TriangularSchedule(const["lr"], total), momentum=hyp["momentum"],
                          l2=const["l2"], lr_multipliers={"^beta$": const["bias_lr_factor"]})
@@ -97,8 +98,7 @@ def train(x_train, y_train, x_test, y_test, hyp=None, jit=False,
                                            extra_variables=stats)
     model.compile(optimizer=optimizer,
                   loss=keras.losses.CategoricalCrossentropy(
-                      from_logits=True, label_smoothing=hyp["label_smoothing"],
-                      reduction="sum"),
+                      from_logits=True, label_smoothing=hyp["label_smoothing"]),
                   metrics=["accuracy"], jit_compile=jit)
     callbacks = [
         # The whitening bias trains for the first epochs only (its kernel never does).
