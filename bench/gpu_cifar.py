@@ -346,7 +346,7 @@ def main(argv=None) -> dict:
             sys.exit(1)
         return c
 
-    jit = {None: False, "default": True}.get(args.compile, args.compile)
+    jit = cifar10_fast.jit_option(args.compile)
 
     def fit_run(mode=jit):
         r = cifar10_fast.train(xt, yt, xv, yv, hyp, jit=mode)

@@ -127,6 +127,11 @@ def train(x_train, y_train, x_test, y_test, hyp=None, jit=False,
             "history": {k: list(history.history[k]) for k in ("loss", "accuracy")}}
 
 
+def jit_option(flag: str | None):
+    """``--jit [MODE]`` -> ``compile(jit_compile=...)``: absent False, bare True, else MODE."""
+    return {None: False, "default": True}.get(flag, flag)
+
+
 def main(argv=None) -> float:
     p = common.base_parser(__doc__.splitlines()[0], epochs=ab.HYP["epochs"],
                            batch_size=ab.HYP["batch_size"])
@@ -149,7 +154,7 @@ def main(argv=None) -> float:
     precision = args.precision if args.precision != "auto" else (
         "mixed_bfloat16" if cuda else "float32")
     keras.mixed_precision.set_global_policy(precision)
-    jit = {None: False, "default": True}.get(args.jit, args.jit)
+    jit = jit_option(args.jit)
 
     (x_train, y_train), (x_test, y_test), source = common.load_cifar10(
         args.synthetic, args.train_size, args.test_size, args.seed)

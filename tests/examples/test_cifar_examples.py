@@ -91,3 +91,9 @@ def test_cnn_demo_settings_size_the_cpu_run_and_say_so(capsys):
     args = parse(["--demo"])
     cifar10_cnn.demo_settings(args, cuda=True)
     assert (args.epochs, args.train_size, args.widths) == (3, None, "32,64,128")
+
+
+def test_cifar10_fast_jit_flag_maps_to_compile_modes():
+    assert cifar10_fast.jit_option(None) is False
+    assert cifar10_fast.jit_option("default") is True
+    assert cifar10_fast.jit_option("reduce-overhead") == "reduce-overhead"
