@@ -99,4 +99,36 @@ def core_rows() -> list:
             torch_mha(q, q, q, need_weights=False)[0].backward(g)
         return ours, raw, None
     add("MultiHeadAttention vs nn.MHA", mha)
+
+    def einsum_dense():
+        layer = L.EinsumDense("abc,cde->abde", (None, 8, 32), bias_axes="de")
+        layer.build((None, 32, 256))
+        return plain(layer, (32, 32, 256),
+                     lambda x: torch.einsum("abc,cde->abde", x, layer.kernel) + layer.bias)
+    add("EinsumDense", einsum_dense)
+
+    def forward_only(layer, x, kernel):
+        layer(x)
+
+        def ours():
+            layer(x)
+
+        def raw():
+            kernel(x)
+        return ours, raw, None
+    ids = torch.randint(0, 64, (1024, 16))
+
+    def checked_multi_hot(x):
+        # Keras refuses out-of-range ids, so the torch baseline checks them too.
+        low, high = (v.item() for v in torch.aminmax(x))
+        if low < 0 or high >= 64:
+            raise ValueError("out of range")
+        return torch.zeros(x.shape[0], 64).scatter_(1, x, 1)
+    add("CategoryEncoding multi_hot (vs checked scatter)", lambda: forward_only(
+        L.CategoryEncoding(64), ids, checked_multi_hot))
+    values = torch.randn(256, 64)
+    bounds = torch.linspace(-2, 2, 15)
+    add("Discretization", lambda: forward_only(
+        L.Discretization(bin_boundaries=bounds.tolist()), values,
+        lambda x: torch.bucketize(x, bounds, right=True, out_int32=True)))
     return out

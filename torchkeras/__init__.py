@@ -14,6 +14,7 @@ from torchkeras import losses, metrics, optimizers
 from torchkeras import models
 from torchkeras.models import Model, Sequential
 from torchkeras import callbacks, saving, utils, datasets, distribute, applications
+from torchkeras import preprocessing
 from torchkeras import ops
 from torchkeras.layers.layer import clear_session
 from torchkeras import backend
@@ -22,5 +23,13 @@ __all__ = [
     "Input", "InputLayer", "KerasTensor", "Layer", "Model", "Sequential", "activations",
     "applications", "backend", "callbacks", "clear_session", "config", "constraints", "datasets",
     "distribute", "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
-    "ops", "optimizers", "regularizers", "saving", "utils",
+    "ops", "optimizers", "preprocessing", "regularizers", "saving", "utils", "wrappers",
 ]
+
+
+def __getattr__(name: str):
+    # scikit-learn is slow to import: ``keras.wrappers`` loads it on first use only.
+    if name == "wrappers":
+        import importlib
+        return importlib.import_module("torchkeras.wrappers")
+    raise AttributeError("module 'torchkeras' has no attribute %r" % name)

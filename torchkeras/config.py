@@ -122,7 +122,9 @@ def to_torch_dtype(dtype) -> torch.dtype:
 
 
 def dtype_name(dtype) -> str:
-    """``torch.float32`` -> ``"float32"``."""
+    """``torch.float32`` -> ``"float32"`` (``"string"`` stays: text lives on the host)."""
+    if dtype in ("string", str):
+        return "string"
     return str(to_torch_dtype(dtype)).replace("torch.", "")
 
 

@@ -54,7 +54,7 @@ def test_evaluate_forms_and_predict():
     m.fit(x, y, epochs=2, verbose=0)
     res = m.evaluate(x, y, batch_size=64, return_dict=True, verbose=0)
     lst = m.evaluate(x, y, batch_size=64, verbose=0)
-    assert list(res) == ["loss", "accuracy"] and lst == pytest.approx([res["loss"], res["accuracy"]])
+    assert list(res) == ["accuracy", "loss"] and lst == pytest.approx([res["loss"], res["accuracy"]])
     p = m.predict(x, verbose=0)
     assert isinstance(p, np.ndarray) and p.shape == (256, 2)
     np.testing.assert_allclose(m.predict(x, batch_size=7, verbose=0), p, rtol=1e-5, atol=1e-6)

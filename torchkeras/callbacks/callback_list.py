@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from torchkeras.callbacks.callback import Callback
 from torchkeras.callbacks.history import History
+from torchkeras.callbacks.logs import materialize
 from torchkeras.callbacks.progbar_logger import ProgbarLogger
 
 _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
@@ -48,10 +49,12 @@ class CallbackList(Callback):
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
                 raise ValueError("callbacks must be Callback instances, got %r" % (cb,))
-        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
-            self.callbacks.append(ProgbarLogger())
+        # Keras's order: the user's callbacks, then History, then the progress bar (so
+        # both see what the user's callbacks add to the logs, e.g. "learning_rate").
         if add_history and not any(isinstance(c, History) for c in self.callbacks):
             self.callbacks.append(History())
+        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
+            self.callbacks.append(ProgbarLogger())
         self._hooks = {}
         self._refresh_hooks()
         if model is not None:
@@ -108,8 +111,12 @@ class CallbackList(Callback):
     def on_predict_batch_end(self, batch, logs=None): self._batch("on_predict_batch_end", batch, logs)
 
     def _all(self, hook: str, *args) -> None:
+        # As in Keras, every callback gets a dict (never None): one flat, sorted copy of
+        # Python floats shared by the callbacks of this event.
+        *head, logs = args
+        logs = materialize(logs)
         for cb in self.callbacks:
-            getattr(cb, hook)(*args)
+            getattr(cb, hook)(*head, logs)
 
     def on_epoch_begin(self, epoch, logs=None): self._all("on_epoch_begin", epoch, logs)
     def on_epoch_end(self, epoch, logs=None): self._all("on_epoch_end", epoch, logs)
@@ -122,34 +129,3 @@ class CallbackList(Callback):
 
     def __iter__(self):
         return iter(self.callbacks)
-
-
-def _flatten_logs(logs, out: dict) -> dict:
-    for k, v in logs.items():
-        if isinstance(v, dict):
-            _flatten_logs(v, out)   # Keras flattens nested results (compile_metrics)
-        else:
-            out[k] = v
-    return out
-
-
-def materialize(logs) -> dict:
-    """Device-side logs -> Python floats (one host transfer for all scalar values).
-
-    Nested dicts are flattened and multi-element tensors become numpy arrays.
-    """
-    if logs is None:
-        return {}
-    if callable(logs):
-        logs = logs()
-    flat = _flatten_logs(logs, {})
-    out = dict(flat)
-    scalars = [k for k, v in flat.items() if hasattr(v, "detach") and v.numel() == 1]
-    if scalars:
-        import torch
-        values = torch.stack([flat[k].detach().reshape(()).float() for k in scalars]).cpu().tolist()
-        out.update(zip(scalars, values))
-    for k, v in flat.items():
-        if hasattr(v, "detach") and v.numel() != 1:
-            out[k] = v.detach().cpu().numpy()
-    return out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from torchkeras.callbacks.callback import Callback
+from torchkeras.callbacks.logs import materialize
 from torchkeras.utils.progbar import Progbar
 
 
@@ -83,5 +84,7 @@ class ProgbarLogger(Callback):
 
 
 def _items(logs) -> list:
-    logs = logs() if callable(logs) else logs
-    return [(k, float(v)) for k, v in logs.items()]
+    # Read at most a few times a second: one host transfer per redraw. Nested results
+    # (a custom train_step returning compile_metrics' dict) are flattened as in Keras.
+    values = materialize(logs)
+    return [(k, v) for k, v in values.items() if isinstance(v, (int, float))]

@@ -16,6 +16,7 @@ from torch.nn.modules import module as _torch_module
 
 from torchkeras import config as _config
 from torchkeras.layers import call_context as _ctx
+from torchkeras.layers.layer_metrics import collect_metrics
 from torchkeras.layers.layer_utils import (  # noqa: F401  (re-exported helpers)
     _all_masked, _capture_init_args, _first_device, _flat_tensors, _to_shape, clear_session,
     convert_input, is_symbolic, map_shapes, to_snake_case, unique_name)
@@ -140,6 +141,12 @@ class Layer(LayerWeightsMixin, nn.Module):
             loss = torch.as_tensor(loss, dtype=torch.float32)
         self._losses.append(loss)
         _ctx.note_loss_layer(self)
+
+    @property
+    def metrics(self) -> list:
+        """Metrics this layer and its sublayers hold as attributes (Keras's
+        ``Layer.metrics``); a model adds them to its own ``metrics`` and logs."""
+        return collect_metrics(self)
 
     @property
     def losses(self) -> list:

@@ -48,6 +48,8 @@ def convert_input(x, device=None, dtype=None):
         return x
     if isinstance(x, np.ndarray) or isinstance(x, (float, int, np.generic)):
         arr = np.asarray(x)
+        if arr.dtype.kind in "USO":
+            return arr   # text stays on the host for the preprocessing layers that read it
         if any(s < 0 for s in arr.strides):   # e.g. x[..., ::-1]: torch needs positive strides
             arr = np.ascontiguousarray(arr)
         if arr.dtype.kind == "f":

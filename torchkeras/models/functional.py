@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import torch
+
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor, _flatten, map_structure
 from torchkeras.layers.layer import _call_info
@@ -137,7 +139,15 @@ class Functional(Model):
     def call(self, inputs, training=None, mask=None):
         values = {}
         flat = self._standardize_inputs(inputs)
-        for kt, x in zip(self._flat_inputs, flat):
+        dtypes = self.__dict__.get("_input_dtypes")
+        if dtypes is None:
+            dtypes = self.__dict__["_input_dtypes"] = [_torch_dtype(kt) for kt in
+                                                       self._flat_inputs]
+        for kt, x, dtype in zip(self._flat_inputs, flat, dtypes):
+            # Inputs take the dtype their Input declares, as in Keras (ints fed to a
+            # float model are cast).
+            if dtype is not None and isinstance(x, torch.Tensor) and x.dtype is not dtype:
+                x = x.to(dtype)
             values[id(kt)] = x
         direct = self.__dict__.get("_direct")
         if direct is None:
@@ -151,6 +161,14 @@ class Functional(Model):
             for plan in self._plan:
                 plan.run(values)
         return map_structure(lambda kt: values[id(kt)], self._outputs_struct)
+
+    def __setstate__(self, state) -> None:
+        # After pickling or deepcopy the graph's tensors are new objects: the replay
+        # plan, keyed by their identities, is derived again from the copied nodes.
+        super().__setstate__(state)
+        self._plan = [_NodePlan(n) for n in self._nodes if not isinstance(n.layer, InputLayer)]
+        self.__dict__["_direct"] = None
+        self.__dict__["_input_dtypes"] = None
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
@@ -247,6 +265,11 @@ class _NodePlan:
         else:
             for key, value in zip(self.out_ids, _flatten(out)):
                 values[key] = value
+
+
+def _torch_dtype(kt):
+    from torchkeras import config as _config
+    return None if kt.dtype == "string" else _config.to_torch_dtype(kt.dtype)
 
 
 def _module_key(name: str) -> str:

@@ -247,6 +247,11 @@ class CompileMetrics:
         self._validate(metrics)
         self._validate(weighted_metrics)
 
+    @property
+    def requested(self) -> bool:
+        """Whether ``compile`` was given metrics (else Keras has no ``compile_metrics``)."""
+        return self._spec is not None or self._weighted_spec is not None
+
     def _validate(self, spec) -> None:
         if spec is None:
             return

@@ -7,6 +7,7 @@ are consumed as they are, with pinned memory and ``non_blocking`` copies on CUDA
 """
 from __future__ import annotations
 
+import itertools
 import math
 import types
 import warnings
@@ -26,6 +27,8 @@ def to_tensor(x, device=None):
     if x is None or isinstance(x, torch.Tensor):
         return x if (x is None or device is None) else x.to(device)
     arr = np.asarray(x)
+    if is_text_array(arr):
+        return arr   # strings stay on the host; text layers turn them into ids
     if any(s < 0 for s in arr.strides):
         arr = np.ascontiguousarray(arr)
     if arr.dtype.kind == "f":
@@ -40,6 +43,22 @@ def to_tensor(x, device=None):
     else:
         t = torch.as_tensor(arr)
     return t if device is None else t.to(device)
+
+
+def is_text_array(arr: np.ndarray) -> bool:
+    """Whether ``arr`` holds strings (unicode, bytes, or objects that are all ``str``)."""
+    if arr.dtype.kind in "US":
+        return True
+    return arr.dtype.kind == "O" and arr.size > 0 and all(
+        isinstance(v, (str, bytes)) for v in arr.reshape(-1)[:64])
+
+
+def _take(t, idx):
+    if isinstance(t, torch.Tensor):
+        return t.index_select(0, idx)
+    if isinstance(t, np.ndarray):
+        return t[idx.cpu().numpy()]   # host-side text: one small index copy per batch
+    return t
 
 
 def unpack_x_y_sample_weight(data):
@@ -204,11 +223,10 @@ class ArrayAdapter:
             return tuple(t[start:stop] for t in data)
         if self._perm is not None:
             idx = self._perm[start:stop]
-            batch = map_structure(lambda t: t.index_select(0, idx) if isinstance(t, torch.Tensor)
-                                  else t, self.data)
+            batch = map_structure(lambda t: _take(t, idx), self.data)
         else:
-            batch = map_structure(lambda t: t[start:stop] if isinstance(t, torch.Tensor) else t,
-                                  self.data)
+            batch = map_structure(lambda t: t[start:stop] if isinstance(t, (torch.Tensor, np.ndarray))
+                                  else t, self.data)
         if self.copy_to is not None:
             batch = map_structure(lambda t: t.to(self.copy_to, non_blocking=True)
                                   if isinstance(t, torch.Tensor) else t, batch)
@@ -273,6 +291,7 @@ class IterableAdapter:
         self.steps = steps
         self.class_weight = class_weight
         self._iterator = None
+        self._peeked = []      # batches taken by peek() from a generator, served first
         self.kind = "iterable"
         if isinstance(data, torch.utils.data.DataLoader):
             self.source = data
@@ -352,6 +371,28 @@ class IterableAdapter:
         if hasattr(self.source, "on_epoch_end"):
             self.source.on_epoch_end()
 
+    def peek(self):
+        """The first batch (on the device), without using it up: a generator serves it
+        again first; other sources start afresh every epoch anyway. ``None`` if empty."""
+        if self.kind == "py_dataset":
+            batch = self.source[0] if len(self.source) else None
+        elif self.kind == "generator":
+            if not self._peeked:
+                batch = next(self.source, None)
+                if batch is None:
+                    return None
+                self._peeked.append(batch)
+            batch = self._peeked[0]
+        else:
+            batch = next(iter(self.source), None)
+        return None if batch is None else self._to_device(batch)
+
+    def _generator(self):
+        if self._peeked:
+            batches, self._peeked = self._peeked, []
+            return itertools.chain(batches, self.source)
+        return self.source
+
     def _fresh(self):
         if self._sampler is not None:
             self._sampler.set_epoch(getattr(self, "_epochs_seen", 0))
@@ -359,9 +400,10 @@ class IterableAdapter:
         if self.kind == "py_dataset":
             return self._py_dataset_batches()
         if self.kind == "generator":
+            source = self._generator()
             if self._world > 1:   # round-robin: rank r keeps every world-th batch
-                return (b for i, b in enumerate(self.source) if i % self._world == self._rank)
-            return self.source
+                return (b for i, b in enumerate(source) if i % self._world == self._rank)
+            return source
         return iter(self.source)
 
     def epoch(self, epoch: int | None = None):

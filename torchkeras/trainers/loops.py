@@ -1,6 +1,8 @@
 """``fit``, ``evaluate`` and ``predict``: the epoch and batch loops around the steps."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 
@@ -9,6 +11,7 @@ from torchkeras.callbacks.callback_list import CallbackList, materialize
 from torchkeras.distribute import reduce as dist_reduce
 from torchkeras.layers.keras_tensor import map_structure
 from torchkeras.trainers import data as data_module
+from torchkeras.trainers.class_weights import validate_class_weight
 from torchkeras.layers import call_context
 from torchkeras.trainers.lazy_logs import LazyLogs
 
@@ -46,6 +49,44 @@ class LoopsMixin:
             with torch.no_grad():
                 self(sample, training=False)
 
+    def _build_from_first_batch(self, data) -> None:
+        """Builds an unbuilt model by running it (no grad, inference) on the first batch
+        of a dataset adapter; a generator gets that batch back at its next epoch."""
+        peek = getattr(data, "peek", None)
+        batch = peek() if peek is not None else next(iter(data.epoch()), None)
+        if batch is None:
+            return
+        x, _, _ = data_module.unpack_x_y_sample_weight(batch)
+        with torch.no_grad():
+            self(x, training=False)
+
+    def _num_classes(self, x, y, data) -> int | None:
+        """Classes of a single-output classifier, for checking ``class_weight``: the
+        width of one-hot targets, else of the model's output (a one-unit output has two
+        classes); None when that cannot be told."""
+        if isinstance(y, (np.ndarray, torch.Tensor)) and y.ndim > 1 and y.shape[-1] > 1:
+            return int(y.shape[-1])
+        outputs = getattr(self, "outputs", None)
+        if outputs and len(outputs) == 1 and getattr(outputs[0], "shape", None):
+            width = outputs[0].shape[-1]
+        else:
+            # A subclassed model: one inference call on the first sample tells the width.
+            if data_module._is_array_like(x):
+                device = self._target_device()
+                sample = map_structure(lambda t: data_module.to_tensor(t)[:1].to(device), x)
+            else:
+                peek = getattr(data, "peek", None)
+                batch = peek() if peek is not None else None
+                if batch is None:
+                    return None
+                sample, _, _ = data_module.unpack_x_y_sample_weight(batch)
+            with torch.no_grad():
+                out = self(sample, training=False)
+            width = out.shape[-1] if isinstance(out, torch.Tensor) and out.dim() > 1 else None
+        if width is None:
+            return None
+        return max(int(width), 2)
+
     def _metrics_result_or_logs(self, logs):
         """The metrics' values, or the last step's logs when a custom step returned
         other keys (Keras's rule)."""
@@ -65,12 +106,17 @@ class LoopsMixin:
     def _compute_device(self, data):
         return getattr(data, "copy_to", None) or data.device
 
-    def _epoch_logs(self, logs) -> dict:
-        """End-of-epoch values, reduced across ranks in a distributed run."""
+    def _epoch_logs(self, logs, flatten: bool = True) -> dict:
+        """End-of-epoch values, reduced across ranks in a distributed run.
+
+        ``flatten=False`` keeps a custom step's nested dicts: the callbacks flatten the
+        epoch's logs (with the ``val_`` ones) in one go, which fixes Keras's key order.
+        """
         with dist_reduce.reduced_metrics(self):
             results = self._metrics_result_or_logs(logs)
             is_metrics = results is not logs
-            values = materialize(results)
+            values = materialize(results, flatten=flatten or distribute.distribution()
+                                 is not None)
         return values if is_metrics else dist_reduce.mean_logs(values)
 
     # ------------------------------------------------------------------ fit
@@ -126,6 +172,8 @@ class LoopsMixin:
             (x, y, sample_weight), (vx, vy, vsw) = data_module.train_validation_split(
                 arrays, validation_split)
             validation_data = (vx, vy) if vsw is None else (vx, vy, vsw)
+        if class_weight is not None:
+            validate_class_weight(class_weight, None)     # the keys' form, before building
         self._ensure_built_for(x)
         strategy = distribute.distribution()
         train_shard = val_shard = None
@@ -142,6 +190,12 @@ class LoopsMixin:
                 if isinstance(validation_data, (tuple, list)) else (validation_data, None, None)
             val_data = self._adapter(vx, vy, vsw, validation_batch_size or batch_size,
                                      steps=validation_steps, shard=val_shard)
+        if not self.built:
+            # A DataLoader/Dataset/generator: build from its first batch before the
+            # optimizer (or DDP) looks at the weights.
+            self._build_from_first_batch(train_data)
+        if class_weight is not None:
+            validate_class_weight(class_weight, self._num_classes(x, y, train_data))
         self._move_to_device(self._compute_device(train_data))
         if strategy is not None:
             self.__dict__["_tk_ddp"] = strategy.wrap(self)
@@ -159,7 +213,7 @@ class LoopsMixin:
             verbose = 0
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-            verbose=verbose, epochs=epochs, steps=len(train_data))
+            verbose=verbose, epochs=epochs, steps=train_data.__len__())   # None: unknown
         self.stop_training = False
         cbs.on_train_begin()
         # BackupAndRestore (or a user) may set where training resumes: epoch and step.
@@ -186,8 +240,17 @@ class LoopsMixin:
                     break
             skip_steps = 0
             if logs is None:
+                if epoch_logs:
+                    # A one-shot generator used up by earlier epochs: Keras warns and goes
+                    # on; there is nothing left to train on, so training ends here.
+                    warnings.warn("Your input ran out of data; interrupting training at "
+                                  "epoch %d. Make sure that your dataset or generator can "
+                                  "generate at least `steps_per_epoch * epochs` batches (a "
+                                  "generator is used up after one pass)." % epoch,
+                                  stacklevel=3)
+                    break
                 raise ValueError("fit ran no step in epoch %d: the data is empty." % epoch)
-            epoch_logs = self._epoch_logs(logs)
+            epoch_logs = self._epoch_logs(logs, flatten=False)
             if val_data is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_loop(val_data, cbs, verbose=0)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -222,12 +285,11 @@ class LoopsMixin:
             verbose = 0
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=len(data))
+            steps=data.__len__())
         logs = self._evaluate_loop(data, cbs, verbose)
         if return_dict:
             return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return self._flatten_metrics_in_order(logs)
 
     def _evaluate_loop(self, data, cbs, verbose) -> dict:
         self.reset_metrics()
@@ -246,9 +308,14 @@ class LoopsMixin:
                     steps += 1
                 logs = LazyLogs(self.get_metrics_result) if steps else None
             else:
+                state = call_context.STATE
                 for step, batch in enumerate(data.epoch()):
                     if batch_hooks:
                         cbs.on_test_batch_begin(step)
+                    if state.loss_layers:
+                        # Inside loop_call a model call is not top-level: clear the last
+                        # step's add_loss values so they do not pile up.
+                        call_context.start_top_level_call()
                     logs = self.test_step(batch)
                     if batch_hooks:
                         cbs.on_test_batch_end(step, logs)
@@ -280,7 +347,7 @@ class LoopsMixin:
             verbose = 0
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1,
-            steps=len(data))
+            steps=data.__len__())
         if self.training:
             self.eval()
         cbs.on_predict_begin()
@@ -290,9 +357,12 @@ class LoopsMixin:
         default_step = type(self).predict_step is Trainer.predict_step
         forward = self._inference_forward() if default_step else None
         with torch.no_grad(), call_context.loop_call(False):
+            state = call_context.STATE
             for step, batch in enumerate(data.epoch()):
                 if batch_hooks:
                     cbs.on_predict_batch_begin(step)
+                if state.loss_layers:
+                    call_context.start_top_level_call()
                 out = forward(batch[0]) if forward is not None and type(batch) is tuple \
                     and len(batch) == 1 else self.predict_step(batch)
                 outputs.append(out)

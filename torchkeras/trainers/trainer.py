@@ -10,15 +10,17 @@ import torch
 from torchkeras import config as _config
 from torchkeras import losses as losses_module
 from torchkeras.layers import call_context as _ctx
-from torchkeras.trainers import compile_utils
+from torchkeras.layers.layer_metrics import collect_metrics
+from torchkeras.trainers import compile_utils, training_checks
 from torchkeras.trainers.compiled_forward import (COMPILE_MODES, CompiledForward,
                                                   check_jit_compile)
 from torchkeras.trainers.data import unpack_x_y_sample_weight
 from torchkeras.trainers.lazy_logs import LazyLogs
 from torchkeras.trainers.loops import LoopsMixin
+from torchkeras.trainers.on_batch import OnBatchMixin
 
 
-class Trainer(LoopsMixin):
+class Trainer(OnBatchMixin, LoopsMixin):
     """compile / train_step / test_step / predict_step and the ``*_on_batch`` helpers."""
 
     def __init__(self):
@@ -37,6 +39,8 @@ class Trainer(LoopsMixin):
         self._reg_cache = None
         self._initial_epoch = None   # resume point set by BackupAndRestore
         self._initial_step = None
+        self._opt_made_before_build = False   # a torch optimizer made on an unbuilt model
+        self._opt_weight_ids = None   # ids of the weights the compiled optimizer was built on
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -46,6 +50,9 @@ class Trainer(LoopsMixin):
 
         Args:
             optimizer: Name, ``Optimizer``, ``torch.optim.Optimizer`` (instance or class).
+                A torch optimizer instance holds the parameters that exist when it is
+                created: build the model first (``model.build(shape)`` or one call),
+                or pass the class (``torch.optim.Adam``), built on the first batch.
             loss: Name, ``Loss``, ``nn.Module`` loss or function ``(y_true, y_pred)``; a
                 list or dict for several outputs.
             loss_weights: Weights of the per-output losses in the total loss.
@@ -81,6 +88,9 @@ class Trainer(LoopsMixin):
         # Stored outside nn.Module's registries: metric state and optimizers are not
         # part of the model's modules or state_dict.
         self.__dict__["optimizer"] = opt
+        self._opt_made_before_build = isinstance(optimizer, torch.optim.Optimizer) and \
+            not self.built
+        self._opt_weight_ids = None
         self.loss = loss
         self._compile_loss = compile_loss
         self._compile_metrics = compile_metrics
@@ -114,15 +124,17 @@ class Trainer(LoopsMixin):
 
     @property
     def metrics(self) -> list:
-        """Loss tracker, compiled metrics (one ``compile_metrics`` entry) and per-output
-        loss trackers — Keras's list."""
+        """Keras's list: loss tracker, compiled metrics (one ``compile_metrics`` entry,
+        present when ``compile`` was given metrics), per-output loss trackers, then the
+        metrics the model and its layers hold as attributes (``Layer.metrics``)."""
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
-        if self._compile_metrics is not None:
+        if self._compile_metrics is not None and self._compile_metrics.requested:
             out.append(self._compile_metrics)
         if self._compile_loss is not None:
             out.extend(self._compile_loss.metrics())
+        out.extend(collect_metrics(self))
         return out
 
     @property
@@ -173,6 +185,15 @@ class Trainer(LoopsMixin):
             total = torch.zeros((), device=_device_of_model(self))
         return total
 
+    def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """``compute_loss``, leaving out ``training`` for overrides written without it
+        (Keras added the argument in 3.3; older overrides, e.g. the distillation
+        example's, still work there)."""
+        if training_checks.compute_loss_takes_training(type(self)):
+            return self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                     training=training)
+        return self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+
     def _model_losses(self) -> list:
         if self._reg_cache is None:
             self._reg_cache = [(p, getattr(p, "regularizer")) for p in self.trainable_weights
@@ -208,7 +229,7 @@ class Trainer(LoopsMixin):
         else:
             x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self._forward(x, training=True)
-        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=True)
         self._loss_tracker._update_fast(loss.detach(), _batch_size(x))
         opt = self.optimizer
@@ -226,7 +247,7 @@ class Trainer(LoopsMixin):
         else:
             x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
-        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+        loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=False)
         self._loss_tracker._update_fast(loss.detach(), _batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
@@ -262,7 +283,7 @@ class Trainer(LoopsMixin):
                     and not closs.check_labels:
                 loss = loss_fn(y, y_pred, sample_weight=sw)
             else:
-                loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw,
+                loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw,
                                          training=False)
             n = x.shape[0] if type(x) is torch.Tensor and x.dim() else _batch_size(x)
             defer(loss, n, n)
@@ -309,7 +330,17 @@ class Trainer(LoopsMixin):
                                "training/evaluation.")
         self._reg_cache = None
         if self.optimizer is not None:
-            self.optimizer.build(self.trainable_weights)
+            was_built = bool(getattr(self.optimizer, "built", False))
+            weights = self.trainable_weights
+            self.optimizer.build(weights)
+            if self._opt_made_before_build:
+                training_checks.check_torch_optimizer_covers_weights(self, self.optimizer)
+                self._opt_made_before_build = False
+            if not was_built:
+                self._opt_weight_ids = {id(w) for w in weights}
+            elif self._opt_weight_ids is not None:
+                training_checks.check_no_new_trainable_weights(self, weights,
+                                                               self._opt_weight_ids)
         self._check_labels_on_next_step()
 
     def _check_labels_on_next_step(self) -> None:
@@ -333,61 +364,6 @@ class Trainer(LoopsMixin):
         for p in self.parameters():
             return p.device
         return _config.get_device()
-
-    # ------------------------------------------------------------------ on_batch
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
-                       return_dict: bool = False):
-        """One gradient update on one batch; returns the loss (and metrics)."""
-        from torchkeras.trainers.data import ArrayAdapter
-        self._ensure_built_for(x)
-        adapter = ArrayAdapter(x, y, sample_weight, batch_size=_len(x), class_weight=class_weight,
-                               device=self._target_device())
-        self._move_to_device(adapter.device)
-        self._prepare_training()
-        self.train()
-        logs = None
-        for batch in adapter.epoch():
-            self.reset_metrics()
-            logs = self.train_step(batch)
-        return self._format_result(logs, return_dict)
-
-    def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
-        from torchkeras.trainers.data import ArrayAdapter
-        self._ensure_built_for(x)
-        if not self.compiled:
-            raise RuntimeError("You must call `compile()` before using the model for "
-                               "training/evaluation.")
-        adapter = ArrayAdapter(x, y, sample_weight, batch_size=_len(x),
-                               device=self._target_device())
-        self._move_to_device(adapter.device)
-        self.reset_metrics()
-        self._check_labels_on_next_step()
-        logs = None
-        with torch.no_grad():
-            for batch in adapter.epoch():
-                logs = self.test_step(batch)
-        return self._format_result(logs, return_dict)
-
-    def predict_on_batch(self, x):
-        from torchkeras.trainers.loops import to_numpy
-        with torch.no_grad():
-            return to_numpy(self.predict_step((x,)))
-
-    def _format_result(self, logs, return_dict: bool):
-        from torchkeras.callbacks.callback_list import materialize
-        logs = materialize(logs)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
-
-
-def _len(x) -> int:
-    while isinstance(x, (list, tuple)):
-        x = x[0]
-    if isinstance(x, dict):
-        return _len(next(iter(x.values())))
-    return int(x.shape[0])
 
 
 def _batch_size(x) -> int:

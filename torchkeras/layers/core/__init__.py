@@ -1,6 +1,7 @@
 """Core layers."""
 from torchkeras.layers.core.activation import Activation
 from torchkeras.layers.core.dense import Dense
+from torchkeras.layers.core.einsum_dense import EinsumDense
 from torchkeras.layers.core.embedding import Embedding
 from torchkeras.layers.core.identity import Identity
 from torchkeras.layers.core.lambda_layer import Lambda
@@ -9,5 +10,5 @@ from torchkeras.layers.core.torch_op import TorchOp
 from torchkeras.layers.core.whitening_conv2d import WhiteningConv2D
 from torchkeras.layers.torch_module import TorchModuleWrapper
 
-__all__ = ["Activation", "Dense", "Embedding", "Identity", "Lambda", "Masking",
+__all__ = ["Activation", "Dense", "EinsumDense", "Embedding", "Identity", "Lambda", "Masking",
            "TorchModuleWrapper", "WhiteningConv2D"]

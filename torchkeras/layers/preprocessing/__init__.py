@@ -1,5 +1,12 @@
 """Preprocessing layers that run inside a model, on the tensors' device."""
+from torchkeras.layers.preprocessing.category_encoding import CategoryEncoding
 from torchkeras.layers.preprocessing.center_crop import CenterCrop
+from torchkeras.layers.preprocessing.discretization import Discretization
+from torchkeras.layers.preprocessing.hashed_crossing import HashedCrossing
+from torchkeras.layers.preprocessing.hashing import Hashing
+from torchkeras.layers.preprocessing.integer_lookup import IntegerLookup
+from torchkeras.layers.preprocessing.string_lookup import StringLookup
+from torchkeras.layers.preprocessing.text_vectorization import TextVectorization
 from torchkeras.layers.preprocessing.normalization import Normalization
 from torchkeras.layers.preprocessing.random_brightness import RandomBrightness
 from torchkeras.layers.preprocessing.random_contrast import RandomContrast
@@ -11,6 +18,7 @@ from torchkeras.layers.preprocessing.random_zoom import RandomZoom
 from torchkeras.layers.preprocessing.rescaling import Rescaling
 from torchkeras.layers.preprocessing.resizing import Resizing
 
-__all__ = ["CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
+__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
+           "StringLookup", "TextVectorization", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
            "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling",
            "Resizing"]
