@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The GPU session's checks in one go (a lent CUDA machine, no internet). Results land in
-# $OUT (default ./gpu_out): the CUDA-only tests, the airbench94 comparison of bench/gpu_cifar.py
+# $OUT (default ./gpu_out): the CUDA-only tests, the compiled (CUDA-graph) step's tests, the
+# fit-vs-raw training curves and the airbench94 timing (eager and CUDA graphs) of
+# bench/gpu_cifar.py,
 # and the whole test suite with CUDA as the default device. Each step has its own time limit
 # so that one hang cannot eat the others.
 #
@@ -26,8 +28,21 @@ timeout 150 $PY -m pytest -q -p no:cacheprovider -rs \
 echo "rc=$?" >>"$OUT/cuda_tests.txt"
 tail -n 25 "$OUT/cuda_tests.txt"
 
-echo "== bench/gpu_cifar.py --runs $RUNS"
-timeout 200 $PY bench/gpu_cifar.py --runs "$RUNS" --json "$OUT/gpu_cifar.json" \
+echo "== compiled training step (jit_compile='reduce-overhead': CUDA graphs)"
+timeout 120 $PY -m pytest -q -p no:cacheprovider -rs tests/trainers/test_compiled_forward.py \
+  >"$OUT/compiled_step.txt" 2>&1
+echo "rc=$?" >>"$OUT/compiled_step.txt"
+tail -n 5 "$OUT/compiled_step.txt"
+
+echo "== bench/gpu_cifar.py --curves (fit vs the raw loop, same start, per epoch)"
+timeout 120 $PY bench/gpu_cifar.py --curves --json "$OUT/gpu_curves.json" \
+  >"$OUT/gpu_curves.txt" 2>&1
+echo "rc=$?" >>"$OUT/gpu_curves.txt"
+tail -n 16 "$OUT/gpu_curves.txt"
+
+# images/s of fit eager and fit with CUDA graphs, each against the raw eager loop
+echo "== bench/gpu_cifar.py --runs $RUNS --graphs"
+timeout 300 $PY bench/gpu_cifar.py --runs "$RUNS" --graphs --json "$OUT/gpu_cifar.json" \
   >"$OUT/gpu_cifar.txt" 2>&1
 echo "rc=$?" >>"$OUT/gpu_cifar.txt"
 tail -n 15 "$OUT/gpu_cifar.txt"

@@ -102,6 +102,9 @@ class AugmentedCifar(PyDataset):
         flip: Alternating horizontal flips.
         translate: Maximum shift in pixels (reflect padding), 0 for none.
         drop_last: Drop the last, smaller batch (airbench trains on full batches).
+        generator: ``torch.Generator`` on the images' device for the flips, orders and
+            crops (None: torch's global generator). Two sources given generators seeded
+            alike yield the same batches, whatever else draws random numbers.
 
     Example:
         >>> data = AugmentedCifar(x, y, batch_size=1024)
@@ -109,7 +112,8 @@ class AugmentedCifar(PyDataset):
     """
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int,
-                 flip: bool = True, translate: int = 2, drop_last: bool = True):
+                 flip: bool = True, translate: int = 2, drop_last: bool = True,
+                 generator: torch.Generator | None = None):
         super().__init__()
         if images.dim() != 4:
             raise ValueError("AugmentedCifar expects (N, H, W, C) images, got shape %s"
@@ -125,13 +129,15 @@ class AugmentedCifar(PyDataset):
         self.translate = int(translate)
         self.drop_last = drop_last
         self.epoch = 0
+        self.generator = generator
         dev = images.device
         t = self.translate
         # NHWC -> NCHW view for F.pad's reflect mode, and back to NHWC storage.
         self.padded = F.pad(images.permute(0, 3, 1, 2), (t, t, t, t), mode="reflect") \
             .permute(0, 2, 3, 1).contiguous() if t else images
         self.size = images.shape[1:3]
-        self._base_flip = torch.rand(n, device=dev) < 0.5 if flip else None
+        self._base_flip = torch.rand(n, device=dev, generator=generator) < 0.5 \
+            if flip else None
         self._rows = torch.arange(self.size[0], device=dev)
         self._cols = torch.arange(self.size[1], device=dev)
         self._stale = True
@@ -142,9 +148,10 @@ class AugmentedCifar(PyDataset):
 
     def _prepare(self) -> None:
         n, dev = self.labels.shape[0], self.labels.device
-        self._perm = torch.randperm(n, device=dev)
-        self._shifts = torch.randint(0, 2 * self.translate + 1, (n, 2), device=dev) \
-            if self.translate else None
+        gen = self.generator
+        self._perm = torch.randperm(n, device=dev, generator=gen)
+        self._shifts = torch.randint(0, 2 * self.translate + 1, (n, 2), device=dev,
+                                     generator=gen) if self.translate else None
         if self._base_flip is not None:
             self._flips = self._base_flip ^ bool(self.epoch % 2)
         self._stale = False
@@ -325,11 +332,19 @@ def tta_logits(predict, images: torch.Tensor, level: int = 2) -> torch.Tensor:
     return 0.5 * logits + 0.25 * (mirrored(shifted[0]) + mirrored(shifted[1]))
 
 
-def schedule_constants(hyp: dict, steps_per_epoch: int) -> dict:
-    """airbench's learning rate and decay, converted for a summed loss (per 1024 images)."""
+def schedule_constants(hyp: dict, steps_per_epoch: int, mean_loss: bool = False) -> dict:
+    """airbench's learning rate and decay, converted for a summed loss (per 1024 images).
+
+    With ``mean_loss`` they are converted for the mean loss per image instead (the loss
+    Keras reports): the learning rate ``batch_size`` times larger and the L2 coefficient
+    ``batch_size`` times smaller give exactly the same update.
+    """
     total_steps = math.ceil(steps_per_epoch * hyp["epochs"])
     kilostep_scale = 1024 * (1 + 1 / (1 - hyp["momentum"]))
     lr = hyp["lr"] / kilostep_scale
     wd = hyp["weight_decay"] * hyp["batch_size"] / kilostep_scale
-    return {"total_steps": total_steps, "lr": lr, "l2": wd / lr,
+    l2 = wd / lr
+    if mean_loss:
+        lr, l2 = lr * hyp["batch_size"], l2 / hyp["batch_size"]
+    return {"total_steps": total_steps, "lr": lr, "l2": l2,
             "bias_lr_factor": hyp["bias_scaler"]}

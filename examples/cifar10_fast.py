@@ -47,38 +47,47 @@ def prepare_data(x_train, y_train, x_test, y_test, device, dtype=torch.float32):
     return images(x_train), labels(y_train), images(x_test), labels(y_test)
 
 
-def train(x_train, y_train, x_test, y_test, hyp=None, jit: bool = False,
-          logdir: str | None = None, verbose: int = 0, steps_per_epoch: int | None = None):
+def train(x_train, y_train, x_test, y_test, hyp=None, jit=False,
+          logdir: str | None = None, verbose: int = 0, steps_per_epoch: int | None = None,
+          model=None, data_seed: int | None = None):
     """Trains airbench94 with ``fit`` on device tensors; returns accuracy and timings.
 
     Args:
         x_train, x_test: Normalised ``(N, 32, 32, 3)`` tensors on the training device.
         y_train, y_test: int64 label tensors.
         hyp: Overrides of ``_airbench.HYP``.
-        jit: ``compile(jit_compile=True)``.
+        jit: ``compile(jit_compile=jit)``: False, True or a ``torch.compile`` mode such
+            as ``"reduce-overhead"`` (CUDA graphs on CUDA).
         logdir: TensorBoard folder, or None.
         verbose: ``fit`` verbosity.
         steps_per_epoch: Cap on the batches per epoch (CI-sized runs).
+        model: A fresh ``_airbench.build_model`` network to train (None: built here);
+            the fit-vs-raw comparison copies its initial weights into the raw network.
+        data_seed: Seed of the augmentation's own generator (None: the global one).
 
     Returns:
         Dict with ``accuracy`` (TTA), ``seconds`` (whitening fit + training + TTA, the
-        time airbench reports), ``train_seconds``, ``images`` (trained on), ``model``.
+        time airbench reports), ``train_seconds``, ``images`` (trained on), ``model``,
+        ``history`` (per-epoch training ``loss`` and ``accuracy``).
     """
     hyp = {**ab.HYP, **(hyp or {})}
     device = x_train.device
     _sync(device)
     t0 = time.perf_counter()
-    model = ab.build_model(hyp["widths"], hyp["bn_momentum"], hyp["scaling_factor"])
+    if model is None:
+        model = ab.build_model(hyp["widths"], hyp["bn_momentum"], hyp["scaling_factor"])
     # Conv kernels in channels_last memory format, like the NHWC activations: the conv
     # kernels then take no layout conversions (every layer is an nn.Module).
     model.to(device=device, memory_format=torch.channels_last)
     whiten = model.get_layer("whiten")
     whiten.adapt(x_train[:hyp["whiten_images"]])
     onehot = torch.nn.functional.one_hot(y_train, 10).to(torch.float32)
+    gen = None if data_seed is None else torch.Generator(device=device).manual_seed(data_seed)
     data = ab.AugmentedCifar(x_train, onehot, hyp["batch_size"], flip=True,
-                             translate=hyp["translate"])
+                             translate=hyp["translate"], generator=gen)
     steps = min(len(data), steps_per_epoch or len(data))
-    const = ab.schedule_constants(hyp, steps)
+    # The mean loss per image (what Keras reports), with airbench's summed-loss step.
+    const = ab.schedule_constants(hyp, steps, mean_loss=True)
     total = const["total_steps"]
     sgd = ab.AirbenchSGD(ab.TriangularSchedule(const["lr"], total), momentum=hyp["momentum"],
                          l2=const["l2"], lr_multipliers={"^beta$": const["bias_lr_factor"]})
@@ -89,8 +98,7 @@ def train(x_train, y_train, x_test, y_test, hyp=None, jit: bool = False,
                                            extra_variables=stats)
     model.compile(optimizer=optimizer,
                   loss=keras.losses.CategoricalCrossentropy(
-                      from_logits=True, label_smoothing=hyp["label_smoothing"],
-                      reduction="sum"),
+                      from_logits=True, label_smoothing=hyp["label_smoothing"]),
                   metrics=["accuracy"], jit_compile=jit)
     callbacks = [
         # The whitening bias trains for the first epochs only (its kernel never does).
@@ -101,7 +109,7 @@ def train(x_train, y_train, x_test, y_test, hyp=None, jit: bool = False,
     if logdir:
         callbacks.append(keras.callbacks.TensorBoard(logdir, write_graph=False))
     t1 = time.perf_counter()
-    model.fit(data, epochs=math.ceil(total / steps), steps_per_epoch=steps_per_epoch,
+    history = model.fit(data, epochs=math.ceil(total / steps), steps_per_epoch=steps_per_epoch,
               shuffle=False, verbose=verbose, callbacks=callbacks)
     optimizer.finalize_variable_values(model.trainable_weights)   # keep the slow weights
     _sync(device)
@@ -115,7 +123,13 @@ def train(x_train, y_train, x_test, y_test, hyp=None, jit: bool = False,
     _sync(device)
     seconds = time.perf_counter() - t0
     return {"accuracy": accuracy, "seconds": seconds, "train_seconds": train_seconds,
-            "images": int(optimizer.iterations) * hyp["batch_size"], "model": model}
+            "images": int(optimizer.iterations) * hyp["batch_size"], "model": model,
+            "history": {k: list(history.history[k]) for k in ("loss", "accuracy")}}
+
+
+def jit_option(flag: str | None):
+    """``--jit [MODE]`` -> ``compile(jit_compile=...)``: absent False, bare True, else MODE."""
+    return {None: False, "default": True}.get(flag, flag)
 
 
 def main(argv=None) -> float:
@@ -123,9 +137,11 @@ def main(argv=None) -> float:
                            batch_size=ab.HYP["batch_size"])
     p.add_argument("--widths", default="64,256,256", help="channels of the three conv groups")
     p.add_argument("--tta-level", type=int, default=2, choices=(0, 1, 2))
-    p.add_argument("--jit", action="store_true",
-                   help="compile(jit_compile=True): faster steps after a compile of a minute "
-                        "or so, worth it for repeated runs (bench/gpu_cifar.py --compile)")
+    p.add_argument("--jit", nargs="?", const="default", default=None,
+                   choices=("default", "reduce-overhead", "max-autotune"),
+                   help="compile(jit_compile=...): faster steps after a compile of a minute "
+                        "or so, worth it for repeated runs; 'reduce-overhead' replays CUDA "
+                        "graphs on CUDA (bench/gpu_cifar.py --compile)")
     p.add_argument("--precision", default="auto",
                    choices=("auto", "float32", "mixed_bfloat16"),
                    help="dtype policy (auto: mixed_bfloat16 on CUDA, float32 on CPU)")
@@ -138,7 +154,7 @@ def main(argv=None) -> float:
     precision = args.precision if args.precision != "auto" else (
         "mixed_bfloat16" if cuda else "float32")
     keras.mixed_precision.set_global_policy(precision)
-    jit = args.jit
+    jit = jit_option(args.jit)
 
     (x_train, y_train), (x_test, y_test), source = common.load_cifar10(
         args.synthetic, args.train_size, args.test_size, args.seed)

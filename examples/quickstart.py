@@ -1,8 +1,11 @@
 """Quickstart: build, train, evaluate and save a small classifier with torchkeras.
 
-Runs offline in seconds (synthetic data with learnable structure):
-    make demo        # or: python examples/quickstart.py
+Runs offline in seconds on synthetic data with learnable structure (it never downloads
+anything, so ``--synthetic``, which every example accepts, changes nothing here):
+
+    python examples/quickstart.py [--synthetic] [--epochs 5]
 """
+import argparse
 import os
 import sys
 import tempfile
@@ -24,7 +27,13 @@ def make_data(n, rng):
     return x, y
 
 
-def main():
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--synthetic", action="store_true",
+                   help="synthetic data (always the case here: accepted for uniformity)")
+    p.add_argument("--epochs", type=int, default=5, help="training epochs")
+    p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="fit verbosity")
+    args = p.parse_args(argv)
     keras.config.set_random_seed(0)
     rng = np.random.default_rng(0)
     x_train, y_train = make_data(4000, rng)
@@ -38,7 +47,8 @@ def main():
     ], name="quickstart")
     model.summary()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x_train, y_train, batch_size=64, epochs=5, validation_split=0.1, verbose=2)
+    model.fit(x_train, y_train, batch_size=64, epochs=args.epochs, validation_split=0.1,
+              verbose=args.verbose)
     loss, acc = model.evaluate(x_test, y_test, verbose=0)
     print("test loss %.4f, test accuracy %.4f" % (loss, acc))
 

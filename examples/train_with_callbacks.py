@@ -3,9 +3,13 @@
 Runs offline in a few seconds on synthetic images (faint bars: horizontal, vertical or
 diagonal, some training labels wrong so the model overfits and stops early), then prints where the checkpoints and TensorBoard logs went:
 
-    python examples/train_with_callbacks.py [OUTPUT_DIR]
+    python examples/train_with_callbacks.py [--synthetic] [--output-dir OUTPUT_DIR]
     tensorboard --logdir OUTPUT_DIR/logs
+
+(The data is always synthetic; ``--synthetic``, which every example accepts, changes
+nothing here.)
 """
+import argparse
 import os
 import sys
 import tempfile
@@ -39,7 +43,7 @@ def make_images(n, rng, label_noise=0.0):
     return np.clip(x, -2.0, 3.0), y
 
 
-def main(out_dir=None):
+def main(out_dir=None, verbose: int = 2):
     out_dir = out_dir or tempfile.mkdtemp(prefix="torchkeras_callbacks_")
     log_dir = os.path.join(out_dir, "logs")
     ckpt_dir = os.path.join(out_dir, "checkpoints")
@@ -69,7 +73,7 @@ def main(out_dir=None):
         keras.callbacks.TensorBoard(log_dir=log_dir, histogram_freq=1, update_freq=20),
     ]
     history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=30,
-                        batch_size=32, callbacks=callbacks, verbose=2)
+                        batch_size=32, callbacks=callbacks, verbose=verbose)
 
     # a few validation images in TensorBoard's Images tab
     keras.callbacks.log_images(os.path.join(log_dir, "validation"), "validation samples",
@@ -86,5 +90,16 @@ def main(out_dir=None):
     return history
 
 
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--synthetic", action="store_true",
+                   help="synthetic data (always the case here: accepted for uniformity)")
+    p.add_argument("--output-dir", default=None,
+                   help="where checkpoints and logs go (default: a fresh temporary folder)")
+    p.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2), help="fit verbosity")
+    return p.parse_args(argv)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else None)
+    args = parse_args()
+    main(args.output_dir, args.verbose)

@@ -57,6 +57,10 @@ def test_schedule_constants_follow_airbench():
     kilostep = 1024 * (1 + 1 / 0.15)
     assert c["lr"] == pytest.approx(11.5 / kilostep)
     assert c["l2"] * c["lr"] == pytest.approx(0.0153 * 1024 / kilostep)
+    # Mean loss: lr x batch, l2 / batch, so lr * (g_sum / B + l2_mean * w) is the same step.
+    m = ab.schedule_constants(ab.HYP, steps_per_epoch=48, mean_loss=True)
+    assert m["lr"] == pytest.approx(c["lr"] * 1024) and m["l2"] == pytest.approx(c["l2"] / 1024)
+    assert m["total_steps"] == c["total_steps"]
 
 
 def test_augmented_batches_flip_alternately():

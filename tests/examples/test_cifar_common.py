@@ -26,7 +26,7 @@ def test_synthetic_classes_are_learnable_but_not_trivial():
     means = np.stack([x[y[:, 0] == c].mean(0) for c in range(10)])
     dist = ((xt[:, None, :] - means[None]) ** 2).sum(-1)
     accuracy = (dist.argmin(1) == yt[:, 0]).mean()
-    assert 0.3 < accuracy < 0.95
+    assert 0.3 < accuracy < 0.6   # colour helps, but shape and colour must be combined
 
 
 def test_normalize_uses_cifar_statistics():

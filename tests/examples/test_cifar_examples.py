@@ -75,3 +75,25 @@ def test_cifar10_fast(tmp_path, capsys):
     assert "2560 training images" in out
     assert accuracy > 0.35
     assert _events(logdir)
+
+
+def test_cnn_demo_settings_size_the_cpu_run_and_say_so(capsys):
+    parse = cifar10_cnn.build_parser().parse_args
+    args = parse(["--demo"])
+    cifar10_cnn.demo_settings(args, cuda=False)
+    out = capsys.readouterr().out
+    assert (args.epochs, args.train_size, args.widths) == (3, 3000, "16,32,64")
+    assert "Demo on CPU" in out and "about a minute" in out
+    assert args.verbose == 1                      # the live progress bar
+    args = parse(["--demo", "--train-size", "500"])
+    cifar10_cnn.demo_settings(args, cuda=False)
+    assert args.train_size == 500                 # explicit flags win
+    args = parse(["--demo"])
+    cifar10_cnn.demo_settings(args, cuda=True)
+    assert (args.epochs, args.train_size, args.widths) == (3, None, "32,64,128")
+
+
+def test_cifar10_fast_jit_flag_maps_to_compile_modes():
+    assert cifar10_fast.jit_option(None) is False
+    assert cifar10_fast.jit_option("default") is True
+    assert cifar10_fast.jit_option("reduce-overhead") == "reduce-overhead"

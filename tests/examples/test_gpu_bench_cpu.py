@@ -12,3 +12,13 @@ def test_gpu_bench_cpu_configuration(tmp_path, capsys):
         assert s["images_per_s"] > 0 and s["seconds"] >= s["train_seconds"] > 0
     assert out["throughput_ratio"] > 0 and out["time_ratio"] > 0
     assert (tmp_path / "bench.json").exists()
+
+
+def test_gpu_bench_curves_mode_cpu(tmp_path, capsys):
+    """`--curves`: one fit run and one raw run from the same start, compared per epoch."""
+    out = gpu_cifar.main(["--cpu", "--curves", "--json", str(tmp_path / "curves.json")])
+    text = capsys.readouterr().out
+    assert "SAME TRAINING" in text and out["ok"]
+    assert len(out["fit"]["loss"]) == len(out["raw"]["loss"]) == 1
+    assert out["tolerance"] == gpu_cifar.CURVE_TOLERANCE["float32"]
+    assert (tmp_path / "curves.json").exists()

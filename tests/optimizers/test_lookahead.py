@@ -50,6 +50,27 @@ def test_matches_hand_written_lookahead(alpha):
         np.testing.assert_allclose(p.detach().numpy(), r.numpy(), rtol=1e-6, atol=1e-6)
 
 
+def test_finalize_before_first_sync_keeps_the_trained_weights():
+    """Fewer steps than sync_period: the slow copy is still the start, so keep the fast."""
+    params = _params()
+    start = [p.detach().clone() for p in params]
+    ref_fast, _ = _reference(params, 4, 0.1, 5, 0.5)
+    opt = optimizers.Lookahead(optimizers.SGD(0.1), sync_period=5, slow_step_size=0.5)
+    opt.build(params)
+    for t in range(4):
+        opt.apply(_grads(t, params), params)
+    opt.finalize_variable_values(params)
+    for p, r, s in zip(params, ref_fast, start):
+        np.testing.assert_allclose(p.detach().numpy(), r.numpy(), rtol=1e-6, atol=1e-6)
+        assert not torch.allclose(p.detach(), s)
+    opt.apply(_grads(4, params), params)   # step 5 syncs: from now on the slow weights rule
+    slow = [p.detach().clone() for p in params]
+    opt.apply(_grads(5, params), params)
+    opt.finalize_variable_values(params)
+    for p, s in zip(params, slow):
+        np.testing.assert_allclose(p.detach().numpy(), s.numpy(), rtol=1e-6, atol=1e-6)
+
+
 def test_step_path_and_schedule_object():
     """``step()`` on .grad (the fit path) and a LearningRateSchedule as step size."""
     class Half(optimizers.schedules.LearningRateSchedule):

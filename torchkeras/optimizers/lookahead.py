@@ -25,7 +25,8 @@ class Lookahead(Optimizer):
 
     After every ``sync_period``-th step: ``slow += alpha * (fast - slow)`` then
     ``fast = slow``, with ``alpha = slow_step_size``. ``finalize_variable_values`` (called
-    at the end of training) leaves the slow weights in the model.
+    at the end of training) leaves the slow weights in the model, once a sync has
+    happened (before that they are only the starting weights).
 
     The step size may be a float or a schedule: a ``LearningRateSchedule`` or any
     callable taking the number of steps taken so far (a Python int) and returning a float,
@@ -143,8 +144,14 @@ class Lookahead(Optimizer):
 
     def finalize_variable_values(self, var_list) -> None:
         """Copies the slow weights into the model (the fast progress since the last sync
-        is dropped, as Lookahead prescribes)."""
-        if self.built:
+        is dropped, as Lookahead prescribes).
+
+        Before the first sync (fewer than ``sync_period`` steps taken) the slow weights are
+        still the starting weights; the trained fast weights are kept then, so a run
+        shorter than one sync period trains like the inner optimizer alone instead of
+        handing back the untrained model.
+        """
+        if self.built and self._iterations >= self.sync_period:
             with torch.no_grad():
                 torch._foreach_copy_(self._fast, self._slow)
 

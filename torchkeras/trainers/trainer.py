@@ -12,6 +12,8 @@ from torchkeras import losses as losses_module
 from torchkeras.layers import call_context as _ctx
 from torchkeras.layers.layer_metrics import collect_metrics
 from torchkeras.trainers import compile_utils, training_checks
+from torchkeras.trainers.compiled_forward import (COMPILE_MODES, CompiledForward,
+                                                  check_jit_compile)
 from torchkeras.trainers.data import unpack_x_y_sample_weight
 from torchkeras.trainers.lazy_logs import LazyLogs
 from torchkeras.trainers.loops import LoopsMixin
@@ -59,7 +61,9 @@ class Trainer(OnBatchMixin, LoopsMixin):
             run_eagerly: Accepted for Keras compatibility (steps always run eagerly
                 unless ``jit_compile``).
             steps_per_execution: Accepted for Keras compatibility.
-            jit_compile: ``True`` runs the forward pass under ``torch.compile``.
+            jit_compile: ``True`` runs the training forward pass (and its backward)
+                under ``torch.compile``; a mode name of ``torch.compile`` (e.g.
+                ``"reduce-overhead"``: CUDA graphs on CUDA) compiles in that mode.
 
         Example:
             >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
@@ -73,6 +77,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
                 not isinstance(opt, optimizers.TorchOptimizer):
             # float16 gradients underflow without loss scaling (Keras does the same).
             opt = optimizers.LossScaleOptimizer(opt)
+        check_jit_compile(jit_compile)
         if not isinstance(steps_per_execution, int) or steps_per_execution < 1:
             raise ValueError("steps_per_execution must be a positive integer, got %r"
                              % (steps_per_execution,))
@@ -92,6 +97,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
         self.__dict__["_loss_tracker"] = metrics_module.Mean(name="loss")
         self._run_eagerly = run_eagerly
         self._jit_compile = bool(jit_compile) and jit_compile != "auto"
+        self._jit_mode = jit_compile if jit_compile in COMPILE_MODES else None
         self.steps_per_execution = steps_per_execution
         self._compile_config = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
                                 "metrics": metrics, "weighted_metrics": weighted_metrics,
@@ -210,8 +216,9 @@ class Trainer(OnBatchMixin, LoopsMixin):
 
     def _jit_forward(self):
         compiled = self.__dict__.get("_tk_compiled_forward")
-        if compiled is None:
-            compiled = torch.compile(lambda x: self(x, training=True))
+        mode = getattr(self, "_jit_mode", None)
+        if compiled is None or compiled.mode != mode:
+            compiled = CompiledForward(lambda x: self(x, training=True), mode)
             self.__dict__["_tk_compiled_forward"] = compiled
         return compiled
 
