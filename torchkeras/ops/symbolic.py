@@ -11,11 +11,21 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
+import torch
+
 from torchkeras.layers.keras_tensor import KerasTensor
+
+
+# Argument types that can never hide a KerasTensor: checked first by exact type, which
+# halves the wrapper's cost on the common all-tensor call (bench/ops.py).
+_LEAF_TYPES = frozenset((torch.Tensor, torch.nn.Parameter, int, float, bool, str,
+                         type(None)))
 
 
 def _has_symbolic(values) -> bool:
     for v in values:
+        if type(v) in _LEAF_TYPES:
+            continue
         if isinstance(v, KerasTensor):
             return True
         if isinstance(v, (list, tuple)):
