@@ -1,57 +1,25 @@
 """Small helpers shared by the op families (not public API).
 
-They convert op arguments the way Keras's torch backend does before the torch call:
-Python ints become int32, Python floats the float dtype of ``torchkeras.config.floatx()``,
-numpy arrays keep their dtype; tensors pass through untouched.
+Arguments are converted with :func:`torchkeras.ops.convert.convert_to_tensor` (Keras's
+torch-backend dtype rules); tensors pass through untouched.
 """
 from __future__ import annotations
 
 from typing import Any, Sequence
 
-import numpy as np
 import torch
 
 from torchkeras import config
+from torchkeras.ops.convert import convert_to_tensor
 
 _FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
 
 def tensor(x: Any, dtype: Any = None) -> torch.Tensor:
-    """Converts ``x`` to a tensor with Keras's default dtypes (no copy for tensors)."""
-    if isinstance(x, torch.Tensor):
-        t = x
-    elif hasattr(x, "value") and isinstance(getattr(x, "value"), torch.Tensor):
-        t = x.value  # Keras-shaped Variable views
-    elif isinstance(x, bool):
-        t = torch.tensor(x)
-    elif isinstance(x, int):
-        t = torch.tensor(x, dtype=torch.int32)
-    elif isinstance(x, float):
-        t = torch.tensor(x, dtype=config.to_torch_dtype(config.floatx()))
-    elif isinstance(x, np.generic) and not isinstance(x, np.ndarray):
-        arr = np.asarray(x)
-        if arr.dtype.kind == "f":
-            t = torch.tensor(float(x), dtype=config.to_torch_dtype(config.floatx()))
-        else:
-            t = torch.as_tensor(arr)
-    elif isinstance(x, np.ndarray):
-        t = torch.as_tensor(x)
-    elif isinstance(x, (list, tuple)):
-        if any(isinstance(v, torch.Tensor) for v in x):
-            t = torch.stack([tensor(v) for v in x])
-        else:
-            arr = np.asarray(x)
-            if arr.dtype.kind == "f":
-                t = torch.as_tensor(arr, dtype=config.to_torch_dtype(config.floatx()))
-            elif arr.dtype.kind in "iu":
-                t = torch.as_tensor(arr, dtype=torch.int32)
-            else:
-                t = torch.as_tensor(arr)
-    else:
-        t = torch.as_tensor(x)
-    if dtype is not None:
-        t = t.to(config.to_torch_dtype(dtype))
-    return t
+    """``convert_to_tensor`` (Keras's default dtypes; tensors pass through uncopied)."""
+    if isinstance(x, torch.Tensor) and dtype is None:
+        return x
+    return convert_to_tensor(x, dtype)
 
 
 def floating(x: Any) -> torch.Tensor:

@@ -18,12 +18,13 @@ import torch
 # torch's own pytree helpers (used by torch.func); the structures are Keras's nests.
 from torch.utils import _pytree as pytree
 
-from torchkeras import config
 from torchkeras.ops._util import tensor
+from torchkeras.ops.convert import convert_to_numpy, convert_to_tensor
+from torchkeras.ops.dtypes import standardize_dtype, to_torch_dtype
 from torchkeras.ops.symbolic import keras_op
 
 __all__ = [
-    "associative_scan", "cast", "cond", "custom_gradient", "dtype", "fori_loop",
+    "associative_scan", "convert_to_numpy", "convert_to_tensor", "cast", "cond", "custom_gradient", "dtype", "fori_loop",
     "is_tensor", "map", "saturate_cast", "scan", "scatter", "scatter_update", "shape",
     "slice", "slice_update", "stop_gradient", "switch", "unstack", "vectorized_map",
     "while_loop",
@@ -37,7 +38,7 @@ def cast(x: Any, dtype: Any) -> torch.Tensor:
     Example:
         >>> cast([1.7, -1.2], "int32")   # tensor([1, -1], dtype=torch.int32)
     """
-    return tensor(x).to(config.to_torch_dtype(dtype))
+    return tensor(x).to(to_torch_dtype(dtype))
 
 
 @keras_op
@@ -48,7 +49,7 @@ def saturate_cast(x: Any, dtype: Any) -> torch.Tensor:
         >>> saturate_cast([-1, 300], "uint8")   # tensor([0, 255], dtype=torch.uint8)
     """
     x = tensor(x)
-    target = config.to_torch_dtype(dtype)
+    target = to_torch_dtype(dtype)
     if target == torch.bool or x.dtype == torch.bool:
         return x.to(target)
     info = torch.finfo(target) if target.is_floating_point else torch.iinfo(target)
@@ -92,9 +93,7 @@ def dtype(x: Any) -> str:
         >>> dtype(torch.ones(1))   # "float32"
     """
     d = getattr(x, "dtype", None)
-    if d is None:
-        return config.dtype_name(tensor(x).dtype)
-    return config.dtype_name(d)
+    return standardize_dtype(d if d is not None else tensor(x).dtype)
 
 
 @keras_op

@@ -95,8 +95,7 @@ def top_k(x: Any, k: int, sorted: bool = True):
     Example:
         >>> values, indices = top_k([5, 1, 7], 2)   # [7, 5], [2, 0]
     """
-    values, indices = torch.topk(tensor(x), int(k), dim=-1, sorted=sorted)
-    return values, indices.to(torch.int32)
+    return torch.topk(tensor(x), int(k), dim=-1, sorted=sorted)
 
 
 @keras_op

@@ -71,14 +71,15 @@ def sobel_edges(images: Any, data_format: str | None = None) -> torch.Tensor:
     Example:
         >>> sobel_edges(torch.rand(1, 8, 8, 3)).shape   # (1, 8, 8, 3, 2)
     """
-    x, unbatched, fmt = _nchw(images, data_format, "sobel_edges", ranks=(4,))
+    x, unbatched, fmt = _nchw(images, data_format, "sobel_edges")
     x = floating(x)
     kx = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=x.dtype, device=x.device)
     c = x.shape[1]
     ex = F.conv2d(x, kx.expand(c, 1, 3, 3), padding=1, groups=c)
     ey = F.conv2d(x, kx.T.expand(c, 1, 3, 3), padding=1, groups=c)
     y = torch.stack([ey, ex], dim=-1)
-    return y.permute(0, 2, 3, 1, 4) if fmt == "channels_last" else y
+    y = y.permute(0, 2, 3, 1, 4) if fmt == "channels_last" else y
+    return y.squeeze(0) if unbatched else y
 
 
 @keras_op
@@ -115,17 +116,19 @@ def ssim(image1: Any, image2: Any, max_val: float = 1.0, filter_size: int = 11,
     return out.to(dtype) if dtype.is_floating_point else out
 
 
-def _sides(name, size, lead, trail, target):
-    if lead is None and trail is None:
-        raise ValueError(f"{name}: give at least one of the two paddings/croppings or a "
-                         f"target size for each axis")
+def _sides(name, what, size, lead, trail, target):
+    given = sum(v is not None for v in (lead, trail, target))
+    if given != 2:
+        raise ValueError(f"{name}: give exactly two of the {what} and the target size per "
+                         f"axis; got {lead}, {trail} and target {target}")
+    crop = name.startswith("crop")
     if lead is None:
-        lead = size - trail - target if name.startswith("crop") else target - size - trail
+        lead = size - trail - target if crop else target - size - trail
     if trail is None:
-        trail = size - lead - target if name.startswith("crop") else target - size - lead
+        trail = size - lead - target if crop else target - size - lead
     if lead < 0 or trail < 0:
-        raise ValueError(f"{name}: sizes must be non-negative; got {lead} and {trail} for an "
-                         f"axis of size {size}")
+        raise ValueError(f"{name}: {what} must be non-negative; got {lead} and {trail} for "
+                         f"an axis of size {size}")
     return int(lead), int(trail)
 
 
@@ -134,7 +137,7 @@ def pad_images(images: Any, top_padding: int | None = None, left_padding: int | 
                bottom_padding: int | None = None, right_padding: int | None = None,
                target_height: int | None = None, target_width: int | None = None,
                data_format: str | None = None) -> torch.Tensor:
-    """Zero-pads images; each axis needs two of (first, second, target size).
+    """Zero-pads images; each axis takes exactly two of (first, second, target size).
 
     Example:
         >>> pad_images(torch.ones(1, 4, 4, 3), 1, 1, target_height=8, target_width=8).shape
@@ -142,16 +145,10 @@ def pad_images(images: Any, top_padding: int | None = None, left_padding: int | 
     """
     x, unbatched, fmt = _nchw(images, data_format, "pad_images")
     h, w = x.shape[2], x.shape[3]
-    if top_padding is None and bottom_padding is None:
-        top_padding = 0 if target_height is None else None
-    if left_padding is None and right_padding is None:
-        left_padding = 0 if target_width is None else None
-    if target_height is None and (top_padding is None or bottom_padding is None):
-        target_height = h + (top_padding or 0) + (bottom_padding or 0)
-    if target_width is None and (left_padding is None or right_padding is None):
-        target_width = w + (left_padding or 0) + (right_padding or 0)
-    top, bottom = _sides("pad_images", h, top_padding, bottom_padding, target_height)
-    left, right = _sides("pad_images", w, left_padding, right_padding, target_width)
+    top, bottom = _sides("pad_images", "top/bottom paddings", h, top_padding, bottom_padding,
+                         target_height)
+    left, right = _sides("pad_images", "left/right paddings", w, left_padding, right_padding,
+                         target_width)
     return _back(F.pad(x, (left, right, top, bottom)), unbatched, fmt)
 
 
@@ -161,7 +158,7 @@ def crop_images(images: Any, top_cropping: int | None = None,
                 right_cropping: int | None = None, target_height: int | None = None,
                 target_width: int | None = None,
                 data_format: str | None = None) -> torch.Tensor:
-    """Crops images; each axis needs two of (first, second, target size).
+    """Crops images; each axis takes exactly two of (first, second, target size).
 
     Example:
         >>> crop_images(torch.ones(1, 8, 8, 3), 1, 1, target_height=4, target_width=4).shape
@@ -169,16 +166,10 @@ def crop_images(images: Any, top_cropping: int | None = None,
     """
     x, unbatched, fmt = _nchw(images, data_format, "crop_images")
     h, w = x.shape[2], x.shape[3]
-    if top_cropping is None and bottom_cropping is None:
-        top_cropping = 0 if target_height is None else None
-    if left_cropping is None and right_cropping is None:
-        left_cropping = 0 if target_width is None else None
-    if target_height is None and (top_cropping is None or bottom_cropping is None):
-        target_height = h - (top_cropping or 0) - (bottom_cropping or 0)
-    if target_width is None and (left_cropping is None or right_cropping is None):
-        target_width = w - (left_cropping or 0) - (right_cropping or 0)
-    top, bottom = _sides("crop_images", h, top_cropping, bottom_cropping, target_height)
-    left, right = _sides("crop_images", w, left_cropping, right_cropping, target_width)
+    top, bottom = _sides("crop_images", "top/bottom croppings", h, top_cropping,
+                         bottom_cropping, target_height)
+    left, right = _sides("crop_images", "left/right croppings", w, left_cropping,
+                         right_cropping, target_width)
     return _back(x[:, :, top:h - bottom, left:w - right], unbatched, fmt)
 
 

@@ -165,8 +165,8 @@ def tanh_shrink(x: Any) -> torch.Tensor:
 
 @keras_op
 def hard_tanh(x: Any) -> torch.Tensor:
-    """``clip(x, -1, 1)``. Example: ``hard_tanh([2.0])  # [1.0]``."""
-    return act.hard_tanh(floating(x))
+    """``clip(x, -1, 1)`` (integer dtypes kept). Example: ``hard_tanh([2.0])  # [1.0]``."""
+    return torch.clamp(tensor(x), -1, 1)
 
 
 @keras_op

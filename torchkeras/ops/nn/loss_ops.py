@@ -235,7 +235,7 @@ def ctc_decode(inputs: Any, sequence_lengths: Any, strategy: str = "greedy",
 
     Returns:
         ``(decoded, log_probs)``: decoded ``(top_paths, batch, time)`` int32 and scores
-        ``(batch, top_paths)`` (greedy: the negative sum of per-step maxima).
+        ``(batch, top_paths)`` (greedy: the negative sum of per-step maximum logits).
 
     Example:
         >>> decoded, scores = ctc_decode(logits, [5], strategy="greedy")
@@ -246,7 +246,8 @@ def ctc_decode(inputs: Any, sequence_lengths: Any, strategy: str = "greedy",
         raise ValueError(f"ctc_decode: inputs must be (batch, time, classes), got "
                          f"{tuple(x.shape)}")
     if strategy == "greedy":
-        return _greedy(F.log_softmax(x, dim=-1), lengths, merge_repeated, mask_index)
+        # Keras scores greedy paths on the raw logits (no softmax).
+        return _greedy(x, lengths, merge_repeated, mask_index)
     if strategy == "beam_search":
         return _beam(F.log_softmax(x, dim=-1), lengths, beam_width, top_paths,
                      merge_repeated, mask_index)
