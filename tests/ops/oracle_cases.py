@@ -263,4 +263,15 @@ CASES += [
     ("slice", "core", "slice", (F, (1, 0, 1), (1, 2, 3)), {}),
     ("slice_update", "core", "slice_update", (F, (0, 1, 1), F[:1, :2, :2] * 10), {}),
     ("unstack", "core", "unstack", (F,), {"axis": -1}),
+    # bool inputs
+    ("cast-bool", "core", "cast", (B, "float32"), {}),
+    ("saturate_cast-bool", "core", "saturate_cast", (B, "int8"), {}),
+    ("sigmoid-bool", "nn", "sigmoid", (B,), {}),
+    ("relu-bool", "nn", "relu", (B,), {}),
+    ("logsumexp-bool", "math", "logsumexp", (B,), {}),
+    ("norm-bool", "linalg", "norm", (B,), {}),
+    ("scatter_update-bool", "core", "scatter_update", (B, np.array([[0, 0]]), np.array([True])), {}),
+    ("one_hot-bool-dtype", "nn", "one_hot", (I64, 4), {"dtype": "bool"}),
+    ("top_k-bool", "math", "top_k", (B.astype("float32"), 2), {"sorted": True}),
+    ("segment_max-int", "math", "segment_max", (I32, SEG_I[:3]), {"num_segments": 4}),
 ]
