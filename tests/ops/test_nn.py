@@ -139,3 +139,29 @@ BAD = [
 def test_bad_input_raises_a_clear_error(call, word):
     with pytest.raises((ValueError, TypeError), match=word):
         call()
+
+
+def test_image_data_format_setting_is_the_default():
+    from torchkeras import config
+    x = torch.randn(1, 3, 8, 8)
+    k = torch.randn(3, 3, 3, 4)
+    old = config.image_data_format()
+    try:
+        config.set_image_data_format("channels_first")
+        out = ops.conv(x, k, padding="same")
+        pooled = ops.max_pool(x, 2)
+    finally:
+        config.set_image_data_format(old)
+    torch.testing.assert_close(out, ops.conv(x, k, padding="same",
+                                             data_format="channels_first"))
+    assert out.shape == (1, 4, 8, 8) and pooled.shape == (1, 3, 4, 4)
+
+
+def test_control_flow_ops_accept_keras_tensors():
+    import torchkeras
+    inputs = torchkeras.Input((5, 3))
+    doubled = ops.map(lambda r: r * 2, inputs)
+    looped = ops.fori_loop(0, 3, lambda i, v: v + 1, doubled)
+    model = torchkeras.Model(inputs, looped)
+    x = torch.randn(2, 5, 3)
+    torch.testing.assert_close(model(x), x * 2 + 3)

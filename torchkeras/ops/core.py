@@ -18,7 +18,7 @@ import torch
 # torch's own pytree helpers (used by torch.func); the structures are Keras's nests.
 from torch.utils import _pytree as pytree
 
-from torchkeras.ops._util import tensor
+from torchkeras.ops.arg_utils import tensor
 from torchkeras.ops.convert import convert_to_numpy, convert_to_tensor
 from torchkeras.ops.dtypes import standardize_dtype, to_torch_dtype
 from torchkeras.ops.symbolic import keras_op
@@ -131,6 +131,7 @@ def _stack_trees(trees: list):
     return pytree.tree_unflatten([torch.stack([tensor(v) for v in col]) for col in cols], spec)
 
 
+@keras_op
 def scan(f: Callable, init: Any, xs: Any = None, length: int | None = None,
          reverse: bool = False, unroll: int | bool = 1):
     """Loops ``carry, y = f(carry, x)`` over the leading axis of ``xs``.
@@ -174,6 +175,7 @@ def scan(f: Callable, init: Any, xs: Any = None, length: int | None = None,
     return carry, _stack_trees(ys)
 
 
+@keras_op
 def associative_scan(f: Callable, elems: Any, reverse: bool = False, axis: int = 0):
     """Inclusive prefix scan of an associative ``f`` along ``axis``.
 
@@ -196,6 +198,7 @@ def associative_scan(f: Callable, elems: Any, reverse: bool = False, axis: int =
     return pytree.tree_unflatten([torch.movedim(v, 0, axis) for v in flat], sp)
 
 
+@keras_op
 def fori_loop(lower: int, upper: int, body_fun: Callable, init_val: Any):
     """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``.
 
@@ -208,6 +211,7 @@ def fori_loop(lower: int, upper: int, body_fun: Callable, init_val: Any):
     return val
 
 
+@keras_op
 def while_loop(cond: Callable, body: Callable, loop_vars: Any,
                maximum_iterations: int | None = None):
     """Runs ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)`` holds.
@@ -229,6 +233,7 @@ def while_loop(cond: Callable, body: Callable, loop_vars: Any,
     return state[0]
 
 
+@keras_op
 def map(f: Callable, xs: Any):
     """Applies ``f`` to each slice of ``xs`` along axis 0 and stacks the results.
 
@@ -242,6 +247,7 @@ def map(f: Callable, xs: Any):
                          for i in range(n)])
 
 
+@keras_op
 def vectorized_map(function: Callable, elements: Any):
     """``function`` applied to each slice of ``elements`` (axis 0), outputs stacked.
 
@@ -251,6 +257,7 @@ def vectorized_map(function: Callable, elements: Any):
     return map(function, elements)
 
 
+@keras_op
 def switch(index: Any, branches: Sequence[Callable], *operands: Any):
     """Calls ``branches[index](*operands)``, ``index`` clamped to the valid range.
 

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import torch
 
-from torchkeras.ops._util import floating, promote, tensor
+from torchkeras.ops.arg_utils import floating, promote, tensor
 from torchkeras.ops.symbolic import keras_op
 
 __all__ = [

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from torchkeras.ops._util import axes, floating, tensor
+from torchkeras.ops.arg_utils import axes, floating, tensor
 from torchkeras.ops.symbolic import keras_op
 
 __all__ = [

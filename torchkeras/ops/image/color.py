@@ -10,7 +10,7 @@ from typing import Any
 
 import torch
 
-from torchkeras.ops._util import data_format as std_format, tensor
+from torchkeras.ops.arg_utils import data_format as std_format, tensor
 from torchkeras.ops.symbolic import keras_op
 
 __all__ = ["hsv_to_rgb", "rgb_to_grayscale", "rgb_to_hsv"]

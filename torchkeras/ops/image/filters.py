@@ -12,7 +12,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from torchkeras.ops._util import data_format as std_format, floating, tensor, tuple_n
+from torchkeras.ops.arg_utils import data_format as std_format, floating, tensor, tuple_n
 from torchkeras.ops.nn.conv_ops import conv
 from torchkeras.ops.symbolic import keras_op
 

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import torch
 import torch.nn.functional as F
 
-from torchkeras.ops._util import data_format as std_format, floating, tensor
+from torchkeras.ops.arg_utils import data_format as std_format, floating, tensor
 from torchkeras.ops.symbolic import keras_op
 
 __all__ = ["resize", "scale_and_translate"]

@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from torchkeras.ops._util import data_format as std_format, floating, tensor
+from torchkeras.ops.arg_utils import data_format as std_format, floating, tensor
 from torchkeras.ops.image.filters import gaussian_blur
 from torchkeras.ops.symbolic import keras_op
 

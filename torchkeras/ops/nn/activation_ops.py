@@ -14,7 +14,7 @@ from typing import Any
 import torch
 
 from torchkeras import activations as act
-from torchkeras.ops._util import floating, tensor
+from torchkeras.ops.arg_utils import floating, tensor
 from torchkeras.ops.symbolic import keras_op
 
 __all__ = [

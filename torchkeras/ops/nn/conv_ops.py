@@ -12,12 +12,12 @@ Example:
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from torchkeras.ops._util import (data_format as std_format, floating, from_channels_first,
+from torchkeras.ops.arg_utils import (data_format as std_format, floating, from_channels_first,
                                   tensor, to_channels_first, tuple_n)
 from torchkeras.ops.symbolic import keras_op
 

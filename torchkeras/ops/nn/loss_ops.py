@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from torchkeras import config
-from torchkeras.ops._util import floating, tensor
+from torchkeras.ops.arg_utils import floating, tensor
 from torchkeras.ops.symbolic import keras_op
 
 __all__ = [

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from torchkeras import config
-from torchkeras.ops._util import axes as norm_axes, floating, tensor
+from torchkeras.ops.arg_utils import axes as norm_axes, floating, tensor
 from torchkeras.ops.symbolic import keras_op
 
 __all__ = [

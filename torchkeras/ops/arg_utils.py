@@ -1,11 +1,11 @@
-"""Small helpers shared by the op families (not public API).
+"""Argument helpers shared by the op families (conversion, axes, data_format).
 
 Arguments are converted with :func:`torchkeras.ops.convert.convert_to_tensor` (Keras's
 torch-backend dtype rules); tensors pass through untouched.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 
@@ -82,7 +82,3 @@ def from_channels_first(x: torch.Tensor, fmt: str) -> torch.Tensor:
     if fmt == "channels_first":
         return x
     return x.permute(0, *range(2, x.ndim), 1)
-
-
-def shape_list(shape: Sequence[Any]) -> list[int]:
-    return [int(s) for s in shape]
