@@ -48,28 +48,47 @@ class KerasTensor:
     def __bool__(self):
         raise TypeError("A KerasTensor cannot be used as a Python bool: it is symbolic.")
 
-    # Arithmetic on symbolic tensors becomes a graph op, as in Keras.
-    def _op(self, fn, other=None, name=None):
-        from torchkeras.layers.core.torch_op import TorchOp
-        if other is None:
-            return TorchOp(fn, name=name)(self)
-        return TorchOp(fn, name=name)([self, other])
+    # Operators go through torchkeras.ops, as Keras's do through keras.ops: each becomes
+    # a graph node with the op's unique automatic name (``add``, ``add_1``, …).
+    def _op(self, name, *args):
+        from torchkeras import ops  # ops imports this module: a top-level import would cycle
+        return getattr(ops, name)(*args)
 
-    def __add__(self, o): return self._op(lambda a: a[0] + a[1], o, "add_op")
-    def __radd__(self, o): return self._op(lambda a: a[1] + a[0], o, "add_op")
-    def __sub__(self, o): return self._op(lambda a: a[0] - a[1], o, "subtract_op")
-    def __rsub__(self, o): return self._op(lambda a: a[1] - a[0], o, "subtract_op")
-    def __mul__(self, o): return self._op(lambda a: a[0] * a[1], o, "multiply_op")
-    def __rmul__(self, o): return self._op(lambda a: a[1] * a[0], o, "multiply_op")
-    def __truediv__(self, o): return self._op(lambda a: a[0] / a[1], o, "divide_op")
-    def __rtruediv__(self, o): return self._op(lambda a: a[1] / a[0], o, "divide_op")
-    def __matmul__(self, o): return self._op(lambda a: a[0] @ a[1], o, "matmul_op")
-    def __pow__(self, o): return self._op(lambda a: a[0] ** a[1], o, "power_op")
-    def __neg__(self): return self._op(lambda a: -a, None, "negative_op")
-    def __abs__(self): return self._op(lambda a: a.abs(), None, "absolute_op")
+    def __add__(self, o): return self._op("add", self, o)
+    def __radd__(self, o): return self._op("add", o, self)
+    def __sub__(self, o): return self._op("subtract", self, o)
+    def __rsub__(self, o): return self._op("subtract", o, self)
+    def __mul__(self, o): return self._op("multiply", self, o)
+    def __rmul__(self, o): return self._op("multiply", o, self)
+    def __truediv__(self, o): return self._op("true_divide", self, o)
+    def __rtruediv__(self, o): return self._op("true_divide", o, self)
+    def __floordiv__(self, o): return self._op("floor_divide", self, o)
+    def __rfloordiv__(self, o): return self._op("floor_divide", o, self)
+    def __mod__(self, o): return self._op("mod", self, o)
+    def __rmod__(self, o): return self._op("mod", o, self)
+    def __matmul__(self, o): return self._op("matmul", self, o)
+    def __rmatmul__(self, o): return self._op("matmul", o, self)
+    def __pow__(self, o): return self._op("power", self, o)
+    def __rpow__(self, o): return self._op("power", o, self)
+    def __neg__(self): return self._op("negative", self)
+    def __abs__(self): return self._op("absolute", self)
+    def __lt__(self, o): return self._op("less", self, o)
+    def __le__(self, o): return self._op("less_equal", self, o)
+    def __gt__(self, o): return self._op("greater", self, o)
+    def __ge__(self, o): return self._op("greater_equal", self, o)
+    def __ne__(self, o): return self._op("not_equal", self, o)
+    def __and__(self, o): return self._op("logical_and", self, o)
+    def __rand__(self, o): return self._op("logical_and", o, self)
+    def __or__(self, o): return self._op("logical_or", self, o)
+    def __ror__(self, o): return self._op("logical_or", o, self)
+    def __xor__(self, o): return self._op("logical_xor", self, o)
+    def __rxor__(self, o): return self._op("logical_xor", o, self)
+    def __invert__(self): return self._op("logical_not", self)
+    def __round__(self, ndigits=None): return self._op("round", self, ndigits or 0)
+    def __getitem__(self, key): return self._op("get_item", self, key)
 
-    def __getitem__(self, key):
-        return self._op(lambda a: a[key], None, "get_item")
+    # Identity semantics for == and hashing, as Keras keeps them (tensors key dicts).
+    __hash__ = object.__hash__
 
 
 class Node:

@@ -86,6 +86,8 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None,
     if hasattr(x, "__torch_tensor__"):
         return convert_to_tensor(x.__torch_tensor__(), dtype)
     arr = np.asarray(x)
+    if any(s < 0 for s in arr.strides):
+        arr = arr.copy()   # torch cannot view negative strides
     if arr.dtype == np.uint32:
         arr = arr.astype(np.int64)   # torch has no general uint32 kernels
     if dtype is None:
