@@ -42,7 +42,7 @@ def _same_pads(sizes, kernel, strides, dilation) -> list[tuple[int, int]]:
     pads = []
     for n, k, s, d in zip(sizes, kernel, strides, dilation):
         eff = (k - 1) * d + 1
-        total = max((-(-n // s) - 1) * s + eff - n, 0)
+        total = eff - 1 if s == 1 else max((-(-n // s) - 1) * s + eff - n, 0)
         pads.append((total // 2, total - total // 2))
     return pads
 
@@ -104,7 +104,9 @@ def conv(inputs: Any, kernel: Any, strides: Any = 1, padding: str = "valid",
                          f"input channels {k.shape[-2]} (inputs {tuple(x.shape)}, kernel "
                          f"{tuple(k.shape)})")
     weight = k.permute(n + 1, n, *range(n))
-    y = _conv_nc(x, weight.to(x.dtype), tuple_n(strides, n, "strides"),
+    if weight.dtype != x.dtype:
+        weight = weight.to(x.dtype)
+    y = _conv_nc(x, weight, tuple_n(strides, n, "strides"),
                  _padding(padding, "conv"), tuple_n(dilation_rate, n, "dilation_rate"),
                  in_ch // k.shape[-2], "conv")
     return from_channels_first(y, fmt)
