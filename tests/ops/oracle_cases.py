@@ -273,5 +273,16 @@ CASES += [
     ("scatter_update-bool", "core", "scatter_update", (B, np.array([[0, 0]]), np.array([True])), {}),
     ("one_hot-bool-dtype", "nn", "one_hot", (I64, 4), {"dtype": "bool"}),
     ("top_k-bool", "math", "top_k", (B.astype("float32"), 2), {"sorted": True}),
+    # float16 inputs
+    ("conv-f16", "nn", "conv", (IMG.astype("float16"), K2.astype("float16"), 1, "same"), {}),
+    ("layer_norm-f16", "nn", "layer_normalization", (H16,), {}),
+    ("rms_norm-f16", "nn", "rms_normalization", (H16,), {}),
+    ("moments-f16-keep", "nn", "moments", (H16, [1]), {"keepdims": True}),
+    ("bce-f16", "nn", "binary_crossentropy", (BIN_T.astype("float16"), PROB.astype("float16")), {}),
+    ("logsumexp-f16", "math", "logsumexp", (H16,), {"axis": 1}),
+    ("norm-f16", "linalg", "norm", (H16,), {"axis": -1}),
+    ("resize-f16", "image", "resize", (IMG.astype("float16"), (5, 13)), {}),
+    ("max_pool-int", "nn", "max_pool", ((IMG * 100).astype("int32"), 2), {}),
+    ("avg_pool-int", "nn", "average_pool", ((IMG * 100).astype("int32"), 2), {}),
     ("segment_max-int", "math", "segment_max", (I32, SEG_I[:3]), {"num_segments": 4}),
 ]
