@@ -131,3 +131,12 @@ def test_control_flow_inside_a_layer_trains_with_fit():
     hist = model.fit(x, y, batch_size=16, epochs=100, verbose=0)
     losses = hist.history["loss"]
     assert np.isfinite(losses).all() and losses[-1] < losses[0] * 0.5
+
+
+def test_vectorized_map_batches_and_falls_back_to_a_loop():
+    xs = torch.arange(6.0).reshape(3, 2)
+    torch.testing.assert_close(ops.vectorized_map(lambda r: r * r.sum(), xs),
+                               xs * xs.sum(1, keepdim=True))
+    # Python control flow on values cannot run under vmap: the loop path handles it.
+    out = ops.vectorized_map(lambda r: r if float(r.sum()) > 3 else -r, xs)
+    torch.testing.assert_close(out, torch.stack([-xs[0], xs[1], xs[2]]))

@@ -251,10 +251,17 @@ def map(f: Callable, xs: Any):
 def vectorized_map(function: Callable, elements: Any):
     """``function`` applied to each slice of ``elements`` (axis 0), outputs stacked.
 
+    Runs batched under ``torch.vmap``; a function vmap cannot trace (data-dependent
+    Python control flow, ``.item()``) runs slice by slice instead.
+
     Example:
         >>> vectorized_map(lambda x: x @ w, batch)
     """
-    return map(function, elements)
+    try:
+        return torch.vmap(function)(elements)
+    except (RuntimeError, ValueError):
+        # The loop gives the same result (or re-raises the function's own error).
+        return map.__wrapped_op__(function, elements)
 
 
 @keras_op
