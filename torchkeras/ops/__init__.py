@@ -12,7 +12,6 @@ Example:
 """
 from torchkeras.ops import core, image, linalg, math, nn, numpy
 from torchkeras.ops.core import *      # noqa: F401,F403
-from torchkeras.ops.image import *     # noqa: F401,F403
 from torchkeras.ops.linalg import *    # noqa: F401,F403
 from torchkeras.ops.math import *      # noqa: F401,F403
 from torchkeras.ops.nn import *        # noqa: F401,F403

@@ -1,4 +1,0 @@
-"""Keras 3's `keras.ops` (nn family) on torch tensors."""
-from __future__ import annotations
-
-__all__: list[str] = []
