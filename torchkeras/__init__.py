@@ -17,10 +17,11 @@ from torchkeras import callbacks, saving, utils, datasets, distribute, applicati
 from torchkeras import ops
 from torchkeras.layers.layer import clear_session
 from torchkeras import backend
+from torchkeras.variables import Variable
 
 __all__ = [
     "Input", "InputLayer", "KerasTensor", "Layer", "Model", "Sequential", "activations",
     "applications", "backend", "callbacks", "clear_session", "config", "constraints", "datasets",
     "distribute", "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
-    "ops", "optimizers", "regularizers", "saving", "utils",
+    "ops", "optimizers", "regularizers", "saving", "utils", "Variable",
 ]

@@ -73,6 +73,26 @@ class LayerWeightsMixin:
         self.register_parameter(key, var)
         return var
 
+    def add_variable(self, shape, initializer, dtype=None, trainable: bool = True,
+                     autocast: bool = True, regularizer=None, constraint=None,
+                     name: str | None = None) -> Variable:
+        """Creates a variable (Keras's ``add_variable``: ``add_weight`` with the shape and
+        initializer required).
+
+        Args:
+            shape: Variable shape.
+            initializer: Name, ``Initializer`` or callable ``(shape, dtype) -> tensor``.
+            dtype: Variable dtype (default: the layer's variable dtype).
+            trainable: Whether training updates it.
+            name: Keras variable name.
+
+        Example:
+            >>> self.total = self.add_variable((), "zeros", trainable=False, name="total")
+        """
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast,
+                               regularizer=regularizer, constraint=constraint, name=name)
+
     def _weight_device(self) -> torch.device:
         return getattr(self, "_build_device", None) or _config.get_device()
 
