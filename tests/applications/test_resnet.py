@@ -1,5 +1,5 @@
 """ResNets built as Keras builds them: names, weight order, counts, Keras's weight files."""
-import os
+import hashlib
 
 import numpy as np
 import pytest
@@ -21,14 +21,35 @@ def _perturb_batchnorm(model):
             layer.set_weights(w)
 
 
+def _save_legacy(model, path):
+    # The layout of Keras's ImageNet files, written by Keras's own legacy writer.
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, model)
+
+
 @pytest.mark.keras_oracle
-@pytest.mark.parametrize("name", ["ResNet50", "ResNet50V2"])
-def test_keras_weights_file_loads_with_same_predictions(keras, tmp_path, name):
+@pytest.mark.parametrize("name,legacy", [("ResNet50", False), ("ResNet50V2", False),
+                                         ("ResNet50", True)])
+def test_keras_weights_file_loads_with_same_predictions(keras, tmp_path, monkeypatch, name,
+                                                        legacy):
     theirs = getattr(keras.applications, name)(include_top=False, weights=None,
                                                input_shape=(32, 32, 3), pooling="avg")
     _perturb_batchnorm(theirs)
-    path = str(tmp_path / "theirs.weights.h5")
-    theirs.save_weights(path)
+    if legacy:
+        # Served as Keras's ImageNet file: weights="imagenet" downloads, md5-checks, loads.
+        served = tmp_path / "server"
+        served.mkdir()
+        path = served / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
+        _save_legacy(theirs, str(path))
+        digest = hashlib.md5(path.read_bytes()).hexdigest()
+        monkeypatch.setattr(resnet, "WEIGHTS_URL", served.as_uri() + "/")
+        monkeypatch.setitem(resnet.WEIGHTS_HASHES, "resnet50", ("unused", digest))
+        path = "imagenet"
+    else:
+        path = str(tmp_path / "theirs.weights.h5")
+        theirs.save_weights(path)
     ours = getattr(applications, name)(include_top=False, weights=path,
                                        input_shape=(32, 32, 3), pooling="avg")
     assert ours.count_params() == theirs.count_params()
