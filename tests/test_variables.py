@@ -46,3 +46,13 @@ def test_add_variable_trains_in_a_custom_layer():
     model.fit(x, y, epochs=20, verbose=0)
     np.testing.assert_allclose(model.layers[0].w.numpy().ravel(), [1.0, -2.0, 0.5], atol=0.05)
     assert model.layers[0].w.name == "w"
+
+
+@pytest.mark.keras_oracle
+def test_paths_name_the_layer(keras):
+    for lib in (keras, tk):
+        dense = lib.layers.Dense(3, name="d")
+        dense.build((None, 4))
+        assert dense.kernel.path == "d/kernel" and dense.bias.path == "d/bias"
+        assert lib.Variable(1.0, name="v").path == "v"
+

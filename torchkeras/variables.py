@@ -52,7 +52,7 @@ class Variable(torch.nn.Parameter):
         result = type(self)(self.data.clone(memory_format=torch.preserve_format),
                             trainable=self._tk_trainable, name=self._tk_name,
                             requires_grad=self.requires_grad)
-        for attr in ("regularizer", "constraint", "aggregation"):
+        for attr in ("regularizer", "constraint", "aggregation", "_tk_path"):
             if attr in self.__dict__:
                 setattr(result, attr, self.__dict__[attr])
         memo[id(self)] = result
@@ -77,7 +77,14 @@ class Variable(torch.nn.Parameter):
 
     @property
     def path(self) -> str | None:
-        return self._tk_name
+        """``"<layer name>/<variable name>"`` for a layer's weight (Keras's path; Keras
+        also prefixes the enclosing model's name when the model built the layer)."""
+        return self.__dict__.get("_tk_path") or self._tk_name
+
+    @path.setter
+    def path(self, value: str | None) -> None:
+        # Set by add_weight, and kept by layers that re-lay a weight out for torch.
+        self._tk_path = value
 
     @property
     def value(self) -> "Variable":

@@ -53,7 +53,8 @@ def test_keras_weights_file_loads_with_same_predictions(keras, tmp_path, monkeyp
     ours = getattr(applications, name)(include_top=False, weights=path,
                                        input_shape=(32, 32, 3), pooling="avg")
     assert ours.count_params() == theirs.count_params()
-    assert [l.name for l in ours.layers] == [l.name for l in theirs.layers]
+    # (Input layers are auto-named from per-process counters.)
+    assert [l.name for l in ours.layers[1:]] == [l.name for l in theirs.layers[1:]]
     assert [tuple(w.shape) for w in ours.get_weights()] == \
         [tuple(w.shape) for w in theirs.get_weights()]
     x = np.random.default_rng(1).uniform(-1, 1, (2, 32, 32, 3)).astype("float32")

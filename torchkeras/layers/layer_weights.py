@@ -65,6 +65,7 @@ class LayerWeightsMixin:
             data = torch.as_tensor(data, dtype=torch_dtype).reshape(shape)
             data = data.to(self._weight_device())
             var = Variable(data, trainable=trainable, name=name or "variable")
+        var.path = "%s/%s" % (self.name, name or "variable")
         var.regularizer = regularizers.get(regularizer)
         var.constraint = constraints.get(constraint)
         if not self._trainable:

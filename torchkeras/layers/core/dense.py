@@ -124,6 +124,7 @@ class Dense(Layer):
 def _transposed_variable(var):
     from torchkeras.variables import Variable
     out = Variable(var.detach().t().contiguous(), trainable=var.trainable, name=var.name)
+    out.path = var.path
     out.regularizer = _transpose_fn(getattr(var, "regularizer", None))
     out.constraint = _transpose_fn(getattr(var, "constraint", None), back=True)
     return out
