@@ -24,7 +24,7 @@ def test_resnet50_features_shapes_and_summary():
     assert base.output_shape == (None, 1, 1, 2048)
     lines = _summary_lines(base)
     text = "\n".join(lines)
-    assert "resnet50_backbone (TorchvisionBackbone)" in text
+    assert "conv1_conv (Conv2D)" in text and "conv5_block3_out (Activation)" in text
     assert "(None, 1, 1, 2048)" in text
     # Batch-norm moving statistics are non-trainable weights, as in Keras's ResNet50.
     assert "Non-trainable params: 53,120" in text
@@ -115,23 +115,22 @@ def test_transfer_learning_with_frozen_base():
     assert not torch.equal(backbone._norms[0].running_mean, stats_before)
 
 
-def test_frozen_backbone_uses_moving_statistics():
+def test_frozen_base_uses_moving_statistics():
     base = applications.ResNet50(include_top=False, weights=None, input_shape=(32, 32, 3))
     x = torch.rand(4, 32, 32, 3) * 255
     base.trainable = False
-    backbone = base.get_layer("resnet50_backbone")
-    backbone.module.train()      # what fit() does to the whole model
-    stats = backbone._norms[3].running_var.clone()
+    bn = base.get_layer("conv2_block1_1_bn")
+    stats = bn.moving_variance.detach().clone()
     out_train = base(x, training=True)
     out_infer = base(x, training=False)
     torch.testing.assert_close(out_train, out_infer)
-    assert torch.equal(backbone._norms[3].running_var, stats)
+    assert torch.equal(bn.moving_variance.detach(), stats)
     assert all(not p.requires_grad for p in base.parameters())
-    # Unfrozen again (same training mode): batch statistics are used and updated.
+    # Unfrozen again: batch statistics are used and updated.
     base.trainable = True
     out_train = base(x, training=True)
     assert not torch.allclose(out_train, out_infer)
-    assert not torch.equal(backbone._norms[3].running_var, stats)
+    assert not torch.equal(bn.moving_variance.detach(), stats)
 
 
 def test_config_round_trip_and_weight_files(tmp_path):
@@ -187,9 +186,10 @@ def test_other_channel_counts_and_frozen_config():
         applications.MobileNetV2(weights=None, include_top=False, input_shape=(32, 32, 4))
     gray = applications.ResNet50(weights=None, include_top=False, input_shape=(32, 32, 1),
                                  pooling="avg")
-    assert [l.name for l in gray.layers[1:]] == ["resnet50_backbone", "avg_pool"]
+    assert gray.get_layer("conv1_conv").kernel.shape[2] == 1
     assert gray(torch.rand(2, 32, 32, 1)).shape == (2, 2048)
-    backbone = gray.get_layer("resnet50_backbone")
+    mono = applications.MobileNetV2(weights=None, include_top=False, input_shape=(32, 32, 1))
+    backbone = [l for l in mono.layers if isinstance(l, applications.TorchvisionBackbone)][0]
     clone = type(backbone).from_config({**backbone.get_config(), "trainable": False})
     assert clone.in_channels == 1 and not clone.trainable
     assert not any(p.requires_grad for p in clone.parameters())

@@ -12,8 +12,8 @@ Example:
     >>> model = Sequential([base, layers.GlobalAveragePooling2D(), layers.Dense(100)])
 """
 from torchkeras.applications import (convnext, densenet, efficientnet, imagenet_utils,
-                                     mobilenet_v2, mobilenet_v3, resnet, resnet50, vgg16,
-                                     vgg19)
+                                     mobilenet_v2, mobilenet_v3, resnet, resnet50,
+                                     resnet_v2, vgg16, vgg19)
 from torchkeras.applications.backbone import InputAdapter, TorchvisionBackbone
 from torchkeras.applications.convnext import (ConvNeXtBase, ConvNeXtLarge, ConvNeXtSmall,
                                               ConvNeXtTiny)
@@ -25,6 +25,7 @@ from torchkeras.applications.efficientnet import (EfficientNetB0, EfficientNetB1
 from torchkeras.applications.mobilenet_v2 import MobileNetV2
 from torchkeras.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
 from torchkeras.applications.resnet import ResNet50, ResNet101, ResNet152
+from torchkeras.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from torchkeras.applications.vgg16 import VGG16, VGG19
 
 __all__ = [
@@ -32,7 +33,8 @@ __all__ = [
     "DenseNet169", "DenseNet201", "EfficientNetB0", "EfficientNetB1", "EfficientNetB2",
     "EfficientNetB3", "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7",
     "InputAdapter", "MobileNetV2", "MobileNetV3Large", "MobileNetV3Small", "ResNet50",
-    "ResNet101", "ResNet152", "TorchvisionBackbone", "VGG16", "VGG19", "convnext",
+    "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2",
+    "TorchvisionBackbone", "VGG16", "VGG19", "convnext",
     "densenet", "efficientnet", "imagenet_utils", "mobilenet_v2", "mobilenet_v3", "resnet",
-    "resnet50", "vgg16", "vgg19",
+    "resnet50", "resnet_v2", "vgg16", "vgg19",
 ]

@@ -1,45 +1,153 @@
-"""ResNet50, ResNet101 and ResNet152 (torchvision's architectures and weights).
+"""ResNet50, ResNet101 and ResNet152, built layer by layer as Keras builds them.
 
-Inputs follow Keras's ResNet convention: images preprocessed by
-:func:`preprocess_input` ("caffe" mode: BGR, ImageNet mean subtracted).
+Same layer names, weight order and weights (convolutions carry biases) as
+``keras.applications.ResNet50``, so Keras's weight files (``.weights.h5``, and the
+legacy ImageNet ``.h5`` files fetched by ``weights="imagenet"``) load unchanged. Inputs
+follow Keras's ResNet convention: images preprocessed by :func:`preprocess_input`
+("caffe" mode: BGR, ImageNet mean subtracted).
 """
 from __future__ import annotations
 
-from torchkeras import layers
+import os
+from typing import Callable
+
+from torchkeras import config, layers
 from torchkeras.applications import imagenet_utils
-from torchkeras.applications.builder import Spec, build_application, dense_target
+from torchkeras.applications.builder import check_weights_arg, source_inputs
+from torchkeras.layers.input_layer import Input
+from torchkeras.layers.keras_tensor import KerasTensor
+from torchkeras.models.model import Model
+from torchkeras.utils import get_file
+
+WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/resnet/"
+# md5 digests of Keras's files: (with the top, without it).
+WEIGHTS_HASHES = {
+    "resnet50": ("2cb95161c43110f7111970584f804107", "4d473c1dd8becc155b73f8504c6f6626"),
+    "resnet101": ("f1aeb4b969a6efcfb50fad2f0c20cfc5", "88cf7a10940856eca736dc7b7e228a21"),
+    "resnet152": ("100835be76be38e30d865e96f2aaae62", "ee4c566cf9a93f14d82f913c2dc6dd0c"),
+    "resnet50v2": ("3ef43a0b657b3be2300d5770ece849e0", "fac2f116257151a9d068a22e544a4917"),
+    "resnet101v2": ("6343647c601c52e1368623803854d971", "c0ed64b8031c3730f411d2eb4eea35b5"),
+    "resnet152v2": ("a49b44d1979771252814e80f8ec446f9", "ed17cf2e0169df9d443503ef94b23b33"),
+}
+_EPS = 1.001e-5
 
 
-def _head(x, backbone, classes, activation, name):
-    x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    dense = layers.Dense(classes, activation=activation, name="predictions")
-    x = dense(x)
-    return x, dense_target("fc", dense)
+def bn_axis() -> int:
+    """The channel axis of the current image data format."""
+    return 3 if config.image_data_format() == "channels_last" else 1
 
 
-def _spec(depth: int) -> Spec:
-    return Spec(arch="resnet%d" % depth, weights_enum="ResNet%d_Weights" % depth,
-                input_mode="caffe", default_size=224, head=_head,
-                pool_names=("avg_pool", "max_pool"))
+def bottleneck_v1(x, filters: int, stride: int = 1, conv_shortcut: bool = True,
+                  name: str = ""):
+    """Keras's post-activation bottleneck block (1x1, 3x3, 1x1 convolutions, 4x wide)."""
+    axis = bn_axis()
+    if conv_shortcut:
+        shortcut = layers.Conv2D(4 * filters, 1, strides=stride, name=name + "_0_conv")(x)
+        shortcut = layers.BatchNormalization(axis=axis, epsilon=_EPS, name=name + "_0_bn")(
+            shortcut)
+    else:
+        shortcut = x
+    x = layers.Conv2D(filters, 1, strides=stride, name=name + "_1_conv")(x)
+    x = layers.BatchNormalization(axis=axis, epsilon=_EPS, name=name + "_1_bn")(x)
+    x = layers.Activation("relu", name=name + "_1_relu")(x)
+    x = layers.Conv2D(filters, 3, padding="same", name=name + "_2_conv")(x)
+    x = layers.BatchNormalization(axis=axis, epsilon=_EPS, name=name + "_2_bn")(x)
+    x = layers.Activation("relu", name=name + "_2_relu")(x)
+    x = layers.Conv2D(4 * filters, 1, name=name + "_3_conv")(x)
+    x = layers.BatchNormalization(axis=axis, epsilon=_EPS, name=name + "_3_bn")(x)
+    x = layers.Add(name=name + "_add")([shortcut, x])
+    return layers.Activation("relu", name=name + "_out")(x)
 
 
-def _resnet(depth, include_top, weights, input_tensor, input_shape, pooling, classes,
-            classifier_activation, name):
-    return build_application(_spec(depth), include_top=include_top, weights=weights,
-                             input_tensor=input_tensor, input_shape=input_shape,
-                             pooling=pooling, classes=classes,
-                             classifier_activation=classifier_activation, name=name)
+def stack_v1(x, filters: int, blocks: int, stride1: int = 2, name: str = ""):
+    x = bottleneck_v1(x, filters, stride=stride1, name=name + "_block1")
+    for i in range(2, blocks + 1):
+        x = bottleneck_v1(x, filters, conv_shortcut=False, name="%s_block%d" % (name, i))
+    return x
+
+
+def build_resnet(stack_fn: Callable, preact: bool, use_bias: bool, weights_name: str, *,
+                 include_top: bool, weights, input_tensor, input_shape, pooling,
+                 classes: int, classifier_activation, name: str) -> Model:
+    """Stem, ``stack_fn`` stages and top of every Keras ResNet (V1 and V2)."""
+    check_weights_arg(weights, include_top, classes)
+    if pooling not in (None, "avg", "max"):
+        raise ValueError("`pooling` must be None, 'avg' or 'max'. Received: pooling=%s"
+                         % (pooling,))
+    if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
+        raise ValueError("input_tensor must be a symbolic tensor (from `Input` or a layer); "
+                         "Received %r" % (input_tensor,))
+    if input_shape is None and input_tensor is not None:
+        input_shape = tuple(input_tensor.shape[1:])
+    input_shape = imagenet_utils.obtain_input_shape(
+        input_shape, default_size=224, min_size=32, data_format=config.image_data_format(),
+        require_flatten=include_top, weights=weights)
+    img_input = Input(shape=input_shape) if input_tensor is None else input_tensor
+    axis = bn_axis()
+
+    x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(img_input)
+    x = layers.Conv2D(64, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
+    if not preact:
+        x = layers.BatchNormalization(axis=axis, epsilon=_EPS, name="conv1_bn")(x)
+        x = layers.Activation("relu", name="conv1_relu")(x)
+    x = layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name="pool1_pad")(x)
+    x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
+    x = stack_fn(x)
+    if preact:
+        x = layers.BatchNormalization(axis=axis, epsilon=_EPS, name="post_bn")(x)
+        x = layers.Activation("relu", name="post_relu")(x)
+
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        imagenet_utils.validate_activation(classifier_activation, weights)
+        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    elif pooling == "avg":
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    elif pooling == "max":
+        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
+
+    if input_tensor is not None:
+        found = source_inputs(input_tensor)
+        inputs = found[0] if len(found) == 1 else found
+    else:
+        inputs = img_input
+    model = Model(inputs, x, name=name)
+
+    if weights == "imagenet":
+        model.load_weights(fetch_keras_weights(weights_name, include_top))
+    elif weights is not None:
+        model.load_weights(os.fspath(weights))
+    return model
+
+
+def fetch_keras_weights(weights_name: str, include_top: bool) -> str:
+    """Path of Keras's ImageNet weights file (downloaded and md5-checked on first use)."""
+    with_top, no_top = WEIGHTS_HASHES[weights_name]
+    if include_top:
+        fname, digest = weights_name + "_weights_tf_dim_ordering_tf_kernels.h5", with_top
+    else:
+        fname, digest = weights_name + "_weights_tf_dim_ordering_tf_kernels_notop.h5", no_top
+    return get_file(fname, WEIGHTS_URL + fname, cache_subdir="models", file_hash=digest)
+
+
+def _v1(blocks: tuple, weights_name: str, **kwargs) -> Model:
+    def stack_fn(x):
+        x = stack_v1(x, 64, blocks[0], stride1=1, name="conv2")
+        x = stack_v1(x, 128, blocks[1], name="conv3")
+        x = stack_v1(x, 256, blocks[2], name="conv4")
+        return stack_v1(x, 512, blocks[3], name="conv5")
+    return build_resnet(stack_fn, False, True, weights_name, **kwargs)
 
 
 def ResNet50(include_top: bool = True, weights="imagenet", input_tensor=None, input_shape=None,
              pooling=None, classes: int = 1000, classifier_activation="softmax",
-             name: str = "resnet50"):
-    """Instantiates ResNet50.
+             name: str = "resnet50") -> Model:
+    """Instantiates ResNet50 (Keras's architecture, layer names and weights).
 
     Args:
         include_top: Whether to include the classifier (``avg_pool`` + ``predictions``).
-        weights: ``None``, ``"imagenet"`` (torchvision's weights) or the path of a weights
-            file (a torchvision state dict, or a ``save_weights`` file).
+        weights: ``None``, ``"imagenet"`` (Keras's ImageNet file) or the path of a weights
+            file (``.weights.h5``, a legacy Keras ``.h5`` or a ``save_weights`` file).
         input_tensor: Optional symbolic tensor to use as the image input.
         input_shape: Shape without batch; only with ``include_top=False``, at least
             32x32 (``(224, 224, 3)`` with the top).
@@ -49,31 +157,34 @@ def ResNet50(include_top: bool = True, weights="imagenet", input_tensor=None, in
         name: Model name.
 
     Returns:
-        A functional ``Model`` taking NHWC images (``channels_last``).
+        A functional ``Model``.
 
     Example:
         >>> base = ResNet50(include_top=False, weights=None, input_shape=(32, 32, 3))
-        >>> base.output_shape
-        (None, 1, 1, 2048)
+        >>> base.count_params()
+        23587712
     """
-    return _resnet(50, include_top, weights, input_tensor, input_shape, pooling, classes,
-                   classifier_activation, name)
+    return _v1((3, 4, 6, 3), "resnet50", include_top=include_top, weights=weights,
+               input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
+               classes=classes, classifier_activation=classifier_activation, name=name)
 
 
 def ResNet101(include_top: bool = True, weights="imagenet", input_tensor=None,
               input_shape=None, pooling=None, classes: int = 1000,
-              classifier_activation="softmax", name: str = "resnet101"):
+              classifier_activation="softmax", name: str = "resnet101") -> Model:
     """Instantiates ResNet101 (arguments as :func:`ResNet50`)."""
-    return _resnet(101, include_top, weights, input_tensor, input_shape, pooling, classes,
-                   classifier_activation, name)
+    return _v1((3, 4, 23, 3), "resnet101", include_top=include_top, weights=weights,
+               input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
+               classes=classes, classifier_activation=classifier_activation, name=name)
 
 
 def ResNet152(include_top: bool = True, weights="imagenet", input_tensor=None,
               input_shape=None, pooling=None, classes: int = 1000,
-              classifier_activation="softmax", name: str = "resnet152"):
+              classifier_activation="softmax", name: str = "resnet152") -> Model:
     """Instantiates ResNet152 (arguments as :func:`ResNet50`)."""
-    return _resnet(152, include_top, weights, input_tensor, input_shape, pooling, classes,
-                   classifier_activation, name)
+    return _v1((3, 8, 36, 3), "resnet152", include_top=include_top, weights=weights,
+               input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
+               classes=classes, classifier_activation=classifier_activation, name=name)
 
 
 def preprocess_input(x, data_format=None):

@@ -14,6 +14,7 @@ class _State(threading.local):
         self.depth = 0            # 0 = not inside any layer call
         self.loss_layers = []     # layers whose add_loss ran since the top-level call began
         self.in_ddp = False       # inside a DistributedDataParallel forward (no re-routing)
+        self.policy_autocast = False  # autocast was entered by a mixed-policy layer
 
 
 STATE = _State()

@@ -269,8 +269,22 @@ class Layer(LayerWeightsMixin, nn.Module):
             if mixed and isinstance(inputs, torch.Tensor) and \
                     not torch.is_autocast_enabled(inputs.device.type):
                 # Mixed policy: compute under autocast, keep float32 weights.
-                with torch.autocast(inputs.device.type, dtype=policy.torch_compute):
-                    outputs = nn.Module.__call__(self, *args, **kwargs)
+                ctx.policy_autocast = True
+                try:
+                    with torch.autocast(inputs.device.type, dtype=policy.torch_compute):
+                        outputs = nn.Module.__call__(self, *args, **kwargs)
+                finally:
+                    ctx.policy_autocast = False
+            elif ctx.policy_autocast and not mixed and isinstance(inputs, torch.Tensor):
+                # A float32 (or other plain-dtype) layer inside a mixed model computes in
+                # its own dtype, as Keras's policies do (e.g. a stable final softmax). An
+                # autocast the user entered around the model is left alone.
+                ctx.policy_autocast = False
+                try:
+                    with torch.autocast(inputs.device.type, enabled=False):
+                        outputs = nn.Module.__call__(self, *args, **kwargs)
+                finally:
+                    ctx.policy_autocast = True
             elif self._forward_hooks or self._forward_pre_hooks or \
                     _torch_module._global_forward_hooks or \
                     _torch_module._global_forward_pre_hooks or \

@@ -65,6 +65,7 @@ class LayerWeightsMixin:
             data = torch.as_tensor(data, dtype=torch_dtype).reshape(shape)
             data = data.to(self._weight_device())
             var = Variable(data, trainable=trainable, name=name or "variable")
+        var.path = "%s/%s" % (self.name, name or "variable")
         var.regularizer = regularizers.get(regularizer)
         var.constraint = constraints.get(constraint)
         if not self._trainable:
@@ -72,6 +73,26 @@ class LayerWeightsMixin:
         key = _free_key(self, name or "variable")
         self.register_parameter(key, var)
         return var
+
+    def add_variable(self, shape, initializer, dtype=None, trainable: bool = True,
+                     autocast: bool = True, regularizer=None, constraint=None,
+                     name: str | None = None) -> Variable:
+        """Creates a variable (Keras's ``add_variable``: ``add_weight`` with the shape and
+        initializer required).
+
+        Args:
+            shape: Variable shape.
+            initializer: Name, ``Initializer`` or callable ``(shape, dtype) -> tensor``.
+            dtype: Variable dtype (default: the layer's variable dtype).
+            trainable: Whether training updates it.
+            name: Keras variable name.
+
+        Example:
+            >>> self.total = self.add_variable((), "zeros", trainable=False, name="total")
+        """
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, autocast=autocast,
+                               regularizer=regularizer, constraint=constraint, name=name)
 
     def _weight_device(self) -> torch.device:
         return getattr(self, "_build_device", None) or _config.get_device()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 from torch.nn.modules import module as _torch_module
 
+from torchkeras.layers.call_context import STATE
 from torchkeras.layers.layer import Layer, _call_info
 
 
@@ -54,11 +55,13 @@ def inputs_allow_direct(inputs: list, mixed_dtype: torch.dtype | None) -> bool:
             return False
         if mixed_dtype is None and x.is_floating_point() and x.dtype is not torch.float32:
             return False
-    if mixed_dtype is not None:
-        device = inputs[0].device.type
-        try:
-            return torch.is_autocast_enabled(device) and \
-                torch.get_autocast_dtype(device) is mixed_dtype
-        except (AttributeError, TypeError):   # torch < 2.4: no per-device query
-            return False
-    return True
+    if mixed_dtype is None:
+        # Inside a mixed-policy layer's autocast, float32 layers must leave it: only
+        # Layer.__call__ does that.
+        return not STATE.policy_autocast
+    device = inputs[0].device.type
+    try:
+        return torch.is_autocast_enabled(device) and \
+            torch.get_autocast_dtype(device) is mixed_dtype
+    except (AttributeError, TypeError):   # torch < 2.4: no per-device query
+        return False

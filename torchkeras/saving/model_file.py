@@ -24,6 +24,8 @@ from torchkeras.saving.optimizer_state import restore_optimizer
 from torchkeras.saving.serialization import (CustomObjectScope, SafeModeScope,
                                              deserialize_keras_object, serialize_keras_object)
 from torchkeras.saving.weight_paths import layer_groups
+from torchkeras.saving.legacy_h5 import (is_h5_model_path, is_hdf5_file, load_model_h5,
+                                         save_model_h5)
 from torchkeras.saving.weights_file import load_from_h5, load_from_safetensors, weights_to_bytes
 from torchkeras.saving.weights_io import H5Source, SafetensorsSource, WeightsFileError, \
     safetensors_bytes
@@ -53,9 +55,16 @@ def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = No
         >>> model.save("model.keras")
         >>> restored = torchkeras.models.load_model("model.keras")
     """
+    path = os.fspath(filepath)
+    if is_h5_model_path(path):
+        # Keras 3 still writes its legacy HDF5 format for these names, with a warning.
+        include_optimizer = kwargs.pop("include_optimizer", True)
+        if kwargs:
+            raise ValueError("Invalid keyword arguments for save_model: %s" % sorted(kwargs))
+        save_model_h5(model, path, overwrite=overwrite, include_optimizer=include_optimizer)
+        return
     if kwargs:
         raise ValueError("Invalid keyword arguments for save_model: %s" % sorted(kwargs))
-    path = os.fspath(filepath)
     zipped = True if zipped is None else bool(zipped)
     if zipped and not path.endswith(".keras"):
         raise ValueError("Invalid filepath extension for saving. Please add a `.keras` "
@@ -230,6 +239,9 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     origin = "Model file %r" % path
     if os.path.isdir(path):
         return _load(_FolderReader(path, origin), custom_objects, compile, safe_mode)
+    if is_hdf5_file(path):
+        return load_model_h5(path, custom_objects=custom_objects, compile=compile,
+                             safe_mode=safe_mode)
     if not zipfile.is_zipfile(path):
         raise ValueError("File format not supported: filepath=%s. torchkeras loads `.keras` "
                          "files written by `model.save()` (zip archives); weights files load "

@@ -14,6 +14,7 @@ import warnings
 import torch
 
 from torchkeras.saving import file_utils
+from torchkeras.saving.legacy_h5 import is_legacy_weights_file, load_legacy_weights
 from torchkeras.saving.weight_paths import WeightSlot, group_names, weight_slots
 from torchkeras.saving.weights_io import (H5Source, SafetensorsSource, WeightsFileError,
                                           is_h5_path, safetensors_bytes, write_h5)
@@ -95,6 +96,9 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
     if path.lower().endswith(".keras"):
         from torchkeras.saving.model_file import load_weights_from_archive
         load_weights_from_archive(model, path, skip_mismatch=skip_mismatch)
+    elif is_h5_path(path) and is_legacy_weights_file(path):
+        # Keras's legacy layout (e.g. its ImageNet application files): by layer order.
+        load_legacy_weights(model, path, skip_mismatch=skip_mismatch)
     elif is_h5_path(path):
         source = H5Source(path=path, origin=origin)
         try:

@@ -208,6 +208,7 @@ def torch_variable(keras_var: Variable, to_torch, to_keras) -> Variable:
     with torch.no_grad():
         data = to_torch(keras_var.detach()).contiguous()
     out = Variable(data, trainable=keras_var.trainable, name=keras_var.name)
+    out.path = keras_var.path
     reg = getattr(keras_var, "regularizer", None)
     con = getattr(keras_var, "constraint", None)
     out.regularizer = _wrap(reg, to_keras) if reg is not None else None

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 
 from torchkeras import activations, constraints, initializers, regularizers
 from torchkeras.layers.layer import Layer
+from torchkeras.variable_view import KerasView
 
 
 class Dense(Layer):
@@ -76,7 +77,7 @@ class Dense(Layer):
     @property
     def kernel(self) -> torch.Tensor:
         """The kernel in Keras layout ``(input_dim, units)`` (a view of ``weight``)."""
-        return self.weight.t()
+        return KerasView.of(self.weight.t(), self.weight)
 
     def _to_keras_layout(self, key, tensor):
         return tensor.t() if key == "weight" else tensor
@@ -123,6 +124,7 @@ class Dense(Layer):
 def _transposed_variable(var):
     from torchkeras.variables import Variable
     out = Variable(var.detach().t().contiguous(), trainable=var.trainable, name=var.name)
+    out.path = var.path
     out.regularizer = _transpose_fn(getattr(var, "regularizer", None))
     out.constraint = _transpose_fn(getattr(var, "constraint", None), back=True)
     return out
