@@ -47,12 +47,22 @@ class Functional(Model):
             raise ValueError("All layer names should be unique. Model %s has duplicates: %s"
                              % (self.name, dup))
         for layer in layers:
-            self.add_module(_module_key(layer.name), layer)
+            self.add_module(self._free_module_key(layer.name), layer)
         self._plan = [_NodePlan(n) for n in self._nodes if not isinstance(n.layer, InputLayer)]
         self._input_names = [kt._keras_history[0].name for kt in self._flat_inputs]
         self.built = True
         shapes = [kt.shape for kt in self._flat_inputs]
         self._build_input_shape = shapes[0] if len(shapes) == 1 else shapes
+
+    def _free_module_key(self, name: str) -> str:
+        """A submodule key for layer ``name`` that clashes with none of the model's own
+        attributes (`Input(name="inputs")`, a layer named "layers"...): Keras keeps graph
+        layers apart from the model's attributes; here they become submodules, so a
+        clashing name is suffixed until free. Layers are still found by name."""
+        key = _module_key(name)
+        while key in self._modules or hasattr(type(self), key) or key in self.__dict__:
+            key += "_"
+        return key
 
     def _topological_nodes(self) -> list:
         """Nodes from the inputs to the outputs (depth-first post-order)."""
@@ -94,6 +104,16 @@ class Functional(Model):
     @property
     def outputs(self) -> list:
         return list(self._flat_outputs)
+
+    @property
+    def input(self):
+        """The model's input tensor(s), in the structure the model was built with."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The model's output tensor(s), in the structure the model was built with."""
+        return self._outputs_struct
 
     @property
     def input_shape(self):
