@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import re
 
+import torch
+
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor, _flatten, map_structure
 from torchkeras.layers.layer import _call_info
 from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
+from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model
 
 
@@ -50,6 +53,12 @@ class Functional(Model):
             self.add_module(self._free_module_key(layer.name), layer)
         self._plan = [_NodePlan(n) for n in self._nodes if not isinstance(n.layer, InputLayer)]
         self._input_names = [kt._keras_history[0].name for kt in self._flat_inputs]
+        readers = {}
+        for node in self._nodes:
+            for kt in node.input_tensors:
+                readers.setdefault(id(kt), node.layer.name)
+        self._input_checks = [(kt.shape, name, readers.get(id(kt)))
+                              for kt, name in zip(self._flat_inputs, self._input_names)]
         self.built = True
         shapes = [kt.shape for kt in self._flat_inputs]
         self._build_input_shape = shapes[0] if len(shapes) == 1 else shapes
@@ -157,7 +166,10 @@ class Functional(Model):
     def call(self, inputs, training=None, mask=None):
         values = {}
         flat = self._standardize_inputs(inputs)
-        for kt, x in zip(self._flat_inputs, flat):
+        for i, (kt, x) in enumerate(zip(self._flat_inputs, flat)):
+            if isinstance(x, torch.Tensor) and x.dim() != len(kt.shape):
+                ref, name, reader = self._input_checks[i]
+                x = flat[i] = adjust_input_rank(x, ref, self.name, name, reader)
             values[id(kt)] = x
         direct = self.__dict__.get("_direct")
         if direct is None:

@@ -9,6 +9,7 @@ from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
 from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
+from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model
 
 
@@ -118,6 +119,12 @@ class Sequential(Model):
             self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        input_layer = self.__dict__.get("_input_layer")
+        if input_layer is not None and isinstance(inputs, torch.Tensor) and \
+                inputs.dim() != len(input_layer.batch_shape):
+            layers = self.layers
+            inputs = adjust_input_rank(inputs, input_layer.batch_shape, self.name,
+                                       input_layer.name, layers[0].name if layers else None)
         plan = self.__dict__.get("_plan")
         if plan is None:
             plan = self.__dict__["_plan"] = direct_calls(self.layers) or ([], None)

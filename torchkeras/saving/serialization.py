@@ -117,8 +117,24 @@ class SafeModeScope:
         _safe_stack().pop()
 
 
+_UNSAFE_GLOBALLY = [False]
+
+
+def enable_unsafe_deserialization() -> None:
+    """Turns safe mode off for the whole process: configs that carry code (``Lambda``
+    functions stored as bytecode) load everywhere, as with ``safe_mode=False``.
+
+    Example:
+        >>> enable_unsafe_deserialization()   # only for files you trust
+    """
+    _UNSAFE_GLOBALLY[0] = True
+
+
 def in_safe_mode() -> bool:
     """Whether code-bearing configs must be refused right now (True unless turned off)."""
+    if _UNSAFE_GLOBALLY[0]:
+        # As in Keras, the process-wide switch wins over each loader's default.
+        return False
     stack = _safe_stack()
     return stack[-1] if stack else True
 
@@ -245,7 +261,7 @@ def deserialize_keras_object(config, custom_objects: dict | None = None,
         return fn
     cls = resolve_class(class_name, config.get("module"), config.get("registered_name"),
                         custom_objects, module_objects)
-    if safe_mode is None:
+    if safe_mode is None or _UNSAFE_GLOBALLY[0]:
         safe_mode = in_safe_mode()   # nested calls inherit the enclosing scope
     with CustomObjectScope(custom_objects or {}), SafeModeScope(safe_mode):
         if hasattr(cls, "from_config"):
