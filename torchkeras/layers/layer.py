@@ -82,7 +82,10 @@ class Layer(LayerWeightsMixin, nn.Module):
         self._dtype_policy = get_policy(dtype)
         self.autocast = autocast
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.supports_masking = getattr(self, "supports_masking", False)
+        # As in Keras: a layer that writes its own compute_mask propagates masks unless it
+        # says otherwise (a value set before this __init__ or on the class wins).
+        self.supports_masking = getattr(self, "supports_masking",
+                                        type(self).compute_mask is not Layer.compute_mask)
         self._build_input_shape = None
         self._inbound_nodes: list = []
         self._initial_weights = kwargs.get("weights")
