@@ -7,6 +7,7 @@ A Layer builds lazily on its first call (``build(input_shape)`` creates paramete
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -57,6 +58,12 @@ class Layer(LayerWeightsMixin, nn.Module):
         ...     def call(self, x):
         ...         return x * self.s
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_tk_marks_built", False):
+            cls.build = _marking_built(build)
 
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
@@ -177,9 +184,18 @@ class Layer(LayerWeightsMixin, nn.Module):
         self.built = True
 
     def build_from_config(self, config: dict) -> None:
+        """Creates the weights from ``get_build_config()``'s dict when loading."""
+        if not config or self.built:
+            return
         shape = config.get("input_shape")
-        if shape is not None and not self.built:
+        if shape is not None:
             self._maybe_build(_to_shape(shape))
+        elif config.get("shapes_dict"):
+            # Keras's form for a build() whose arguments are named `<arg>_shape`.
+            shapes = {k: _to_shape(v) for k, v in config["shapes_dict"].items()}
+            with _ctx.no_fake_mode():
+                self.build(**shapes)
+            self.built = True
 
     def get_build_config(self) -> dict | None:
         if self._build_input_shape is not None:
@@ -377,6 +393,22 @@ class Layer(LayerWeightsMixin, nn.Module):
 
     def extra_repr(self) -> str:
         return "name=%s" % self.name
+
+
+def _marking_built(build):
+    """``build`` that leaves the layer built and remembers the shape it was given, as in
+    Keras: calling ``layer.build(shape, ...)`` by hand (Keras's customizing-saving guide
+    passes extra arguments) counts as building the layer."""
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        self.built = True
+        if self.__dict__.get("_build_input_shape") is None:
+            shape = args[0] if args else kwargs.get("input_shape")
+            if shape is not None:
+                self._build_input_shape = shape
+    wrapper._tk_marks_built = True
+    return wrapper
 
 
 def _call_through_ddp(ddp, args, kwargs):

@@ -196,8 +196,8 @@ class Sequential(Model):
         from torchkeras.saving.serialization import deserialize_keras_object
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for entry in config.get("layers", []):
-            entry = dict(entry)
-            entry.pop("build_config", None)
+            # Each layer's build_config reaches its build_from_config (a layer whose
+            # build takes more than the input shape can only be rebuilt that way).
             model.add(deserialize_keras_object(entry, custom_objects=custom_objects))
         shape = config.get("build_input_shape")
         if not model.built and shape is not None:
