@@ -7,7 +7,6 @@ A Layer builds lazily on its first call (``build(input_shape)`` creates paramete
 """
 from __future__ import annotations
 
-import functools
 import inspect
 from typing import Any
 
@@ -19,7 +18,7 @@ from torchkeras import config as _config
 from torchkeras.layers import call_context as _ctx
 from torchkeras.layers.layer_utils import (  # noqa: F401  (re-exported helpers)
     _all_masked, _capture_init_args, _first_device, _flat_tensors, _to_shape, clear_session,
-    convert_input, is_symbolic, map_shapes, to_snake_case, unique_name)
+    convert_input, is_symbolic, map_shapes, marking_built, to_snake_case, unique_name)
 from torchkeras.layers.layer_weights import LayerWeightsMixin, _child_layers
 
 _ALLOWED_KWARGS = {"input_shape", "input_dim", "batch_input_shape", "batch_size",
@@ -63,7 +62,7 @@ class Layer(LayerWeightsMixin, nn.Module):
         super().__init_subclass__(**kwargs)
         build = cls.__dict__.get("build")
         if build is not None and not getattr(build, "_tk_marks_built", False):
-            cls.build = _marking_built(build)
+            cls.build = marking_built(build)
 
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
@@ -393,22 +392,6 @@ class Layer(LayerWeightsMixin, nn.Module):
 
     def extra_repr(self) -> str:
         return "name=%s" % self.name
-
-
-def _marking_built(build):
-    """``build`` that leaves the layer built and remembers the shape it was given, as in
-    Keras: calling ``layer.build(shape, ...)`` by hand (Keras's customizing-saving guide
-    passes extra arguments) counts as building the layer."""
-    @functools.wraps(build)
-    def wrapper(self, *args, **kwargs):
-        build(self, *args, **kwargs)
-        self.built = True
-        if self.__dict__.get("_build_input_shape") is None:
-            shape = args[0] if args else kwargs.get("input_shape")
-            if shape is not None:
-                self._build_input_shape = shape
-    wrapper._tk_marks_built = True
-    return wrapper
 
 
 def _call_through_ddp(ddp, args, kwargs):
