@@ -344,3 +344,41 @@ def test_build_from_config_shapes_dict():
     layer = Pair()
     layer.build_from_config({"shapes_dict": {"a_shape": [None, 2], "b_shape": [None, 3]}})
     assert layer.built and tuple(layer.w.shape) == (5,)
+
+
+@tk.saving.register_keras_serializable(package="test_nested_config")
+class _HoldsLayers(tk.Model):
+    """get_config returns layer objects; Keras serializes them inside the config."""
+
+    def __init__(self, first_layer, second_layer=None, **kwargs):
+        super().__init__(**kwargs)
+        self.first_layer = first_layer
+        self.second_layer = second_layer if second_layer is not None else tk.layers.Dense(3)
+
+    def get_config(self):
+        return {**super().get_config(), "first_layer": self.first_layer,
+                "second_layer": self.second_layer}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("first_layer", "second_layer"):
+            config[key] = tk.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    def call(self, x):
+        return self.second_layer(self.first_layer(x))
+
+
+def test_config_holding_layers_is_serialized_and_reloads(tmp_path):
+    x = tk.Input((6,))
+    model = tk.Model(x, _HoldsLayers(tk.layers.Dense(4, name="first"))(x))
+    entry = tk.saving.serialize_keras_object(model.layers[1])
+    assert entry["config"]["first_layer"]["class_name"] == "Dense"
+    assert entry["config"]["first_layer"]["config"]["units"] == 4
+    path = str(tmp_path / "nested.keras")
+    model.save(path)
+    loaded = tk.saving.load_model(path)
+    data = np.random.rand(2, 6).astype("float32")
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0),
+                               rtol=1e-6)

@@ -183,7 +183,7 @@ def serialize_keras_object(obj) -> Any:
     out = {"module": _keras_module_of(obj) if registered is None else None,
            # Keras's exported name where it differs from the Python class name.
            "class_name": getattr(cls, "_keras_class_name", cls.__name__),
-           "config": obj.get_config(),
+           "config": _serialize_nested(obj.get_config()),
            "registered_name": registered}
     build_config = getattr(obj, "get_build_config", None)
     if build_config is not None:
@@ -191,6 +191,18 @@ def serialize_keras_object(obj) -> Any:
         if bc:
             out["build_config"] = bc
     return out
+
+
+def _serialize_nested(value):
+    """A config with the Keras objects inside it (a model's get_config returning its
+    layers, as Keras's customizing-saving guide does) serialized; plain values as they are."""
+    if isinstance(value, dict):
+        return {k: _serialize_nested(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_serialize_nested(v) for v in value)
+    if hasattr(value, "get_config") and not isinstance(value, type):
+        return serialize_keras_object(value)
+    return value
 
 
 def _namespace(module: str | None) -> dict:
