@@ -11,6 +11,8 @@ import importlib
 import threading
 from typing import Any, Callable
 
+from torchkeras import config as _config
+
 # module names as Keras writes them -> our own namespaces that may resolve them
 _NAMESPACES = {
     "keras.layers": "torchkeras.layers",
@@ -130,9 +132,17 @@ def enable_unsafe_deserialization() -> None:
     _UNSAFE_GLOBALLY[0] = True
 
 
+def _unsafe_globally() -> bool:
+    if _UNSAFE_GLOBALLY[0]:
+        return True
+    # `keras.config.enable_unsafe_deserialization()` (torchkeras.config) is the same switch.
+    enabled = getattr(_config, "unsafe_deserialization_enabled", None)
+    return bool(enabled is not None and enabled())
+
+
 def in_safe_mode() -> bool:
     """Whether code-bearing configs must be refused right now (True unless turned off)."""
-    if _UNSAFE_GLOBALLY[0]:
+    if _unsafe_globally():
         # As in Keras, the process-wide switch wins over each loader's default.
         return False
     stack = _safe_stack()
@@ -273,7 +283,7 @@ def deserialize_keras_object(config, custom_objects: dict | None = None,
         return fn
     cls = resolve_class(class_name, config.get("module"), config.get("registered_name"),
                         custom_objects, module_objects)
-    if safe_mode is None or _UNSAFE_GLOBALLY[0]:
+    if safe_mode is None or _unsafe_globally():
         safe_mode = in_safe_mode()   # nested calls inherit the enclosing scope
     with CustomObjectScope(custom_objects or {}), SafeModeScope(safe_mode):
         if hasattr(cls, "from_config"):
