@@ -9,6 +9,7 @@ from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor, _flatten, map_structure
 from torchkeras.layers.layer import _call_info
 from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
+from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model
 
 
@@ -49,12 +50,28 @@ class Functional(Model):
             raise ValueError("All layer names should be unique. Model %s has duplicates: %s"
                              % (self.name, dup))
         for layer in layers:
-            self.add_module(_module_key(layer.name), layer)
+            self.add_module(self._free_module_key(layer.name), layer)
         self._plan = [_NodePlan(n) for n in self._nodes if not isinstance(n.layer, InputLayer)]
         self._input_names = [kt._keras_history[0].name for kt in self._flat_inputs]
+        readers = {}
+        for node in self._nodes:
+            for kt in node.input_tensors:
+                readers.setdefault(id(kt), node.layer.name)
+        self._input_checks = [(kt.shape, name, readers.get(id(kt)))
+                              for kt, name in zip(self._flat_inputs, self._input_names)]
         self.built = True
         shapes = [kt.shape for kt in self._flat_inputs]
         self._build_input_shape = shapes[0] if len(shapes) == 1 else shapes
+
+    def _free_module_key(self, name: str) -> str:
+        """A submodule key for layer ``name`` that clashes with none of the model's own
+        attributes (`Input(name="inputs")`, a layer named "layers"...): Keras keeps graph
+        layers apart from the model's attributes; here they become submodules, so a
+        clashing name is suffixed until free. Layers are still found by name."""
+        key = _module_key(name)
+        while key in self._modules or hasattr(type(self), key) or key in self.__dict__:
+            key += "_"
+        return key
 
     def _topological_nodes(self) -> list:
         """Nodes from the inputs to the outputs (depth-first post-order)."""
@@ -96,6 +113,16 @@ class Functional(Model):
     @property
     def outputs(self) -> list:
         return list(self._flat_outputs)
+
+    @property
+    def input(self):
+        """The model's input tensor(s), in the structure the model was built with."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The model's output tensor(s), in the structure the model was built with."""
+        return self._outputs_struct
 
     @property
     def input_shape(self):
@@ -143,11 +170,16 @@ class Functional(Model):
         if dtypes is None:
             dtypes = self.__dict__["_input_dtypes"] = [_torch_dtype(kt) for kt in
                                                        self._flat_inputs]
-        for kt, x, dtype in zip(self._flat_inputs, flat, dtypes):
-            # Inputs take the dtype their Input declares, as in Keras (ints fed to a
-            # float model are cast).
-            if dtype is not None and isinstance(x, torch.Tensor) and x.dtype is not dtype:
-                x = x.to(dtype)
+        for i, (kt, x, dtype) in enumerate(zip(self._flat_inputs, flat, dtypes)):
+            if isinstance(x, torch.Tensor):
+                # Inputs take the dtype and rank their Input declares, as in Keras (ints
+                # fed to a float model are cast; a trailing unit axis is added/dropped).
+                if dtype is not None and x.dtype is not dtype:
+                    x = x.to(dtype)
+                if x.dim() != len(kt.shape):
+                    ref, name, reader = self._input_checks[i]
+                    x = adjust_input_rank(x, ref, self.name, name, reader)
+                flat[i] = x
             values[id(kt)] = x
         direct = self.__dict__.get("_direct")
         if direct is None:

@@ -59,17 +59,18 @@ def functional_config(model) -> dict:
 
 
 def functional_from_config(cls, config: dict, custom_objects=None):
-    created = {}          # layer name -> layer
-    outputs = {}          # (layer name, node index) -> output structure
-    pending = []
+    # The graph refers to layers by their saved names: a layer whose get_config leaves
+    # out its name comes back under a new automatic one, so never look up by layer.name.
+    outputs = {}          # (saved layer name, node index) -> output structure
+    pending = []          # (layer, saved name, node config)
     for entry in config["layers"]:
         layer_entry = {k: v for k, v in entry.items() if k not in ("inbound_nodes", "name")}
         layer = deserialize_keras_object(layer_entry, custom_objects=custom_objects)
-        created[entry.get("name", layer.name)] = layer
+        saved_name = entry.get("name", layer.name)
         if isinstance(layer, InputLayer):
-            outputs[(layer.name, 0)] = layer.output_tensor
+            outputs[(saved_name, 0)] = layer.output_tensor
         for node in entry.get("inbound_nodes", []):
-            pending.append((layer, node))
+            pending.append((layer, saved_name, node))
 
     def resolve(v):
         if isinstance(v, dict) and v.get("class_name") == "__keras_tensor__":
@@ -85,21 +86,21 @@ def functional_from_config(cls, config: dict, custom_objects=None):
     while pending:
         progressed = False
         for item in list(pending):
-            layer, node = item
+            layer, saved_name, node = item
             try:
                 args = _map_json(resolve, node.get("args", []))
                 kwargs = _map_json(resolve, node.get("kwargs", {}))
             except KeyError:
                 continue
             out = layer(*args, **kwargs)
-            ni = counts.get(layer.name, 0)
-            counts[layer.name] = ni + 1
-            outputs[(layer.name, ni)] = out
+            ni = counts.get(saved_name, 0)
+            counts[saved_name] = ni + 1
+            outputs[(saved_name, ni)] = out
             pending.remove(item)
             progressed = True
         if not progressed:
             raise ValueError("Could not rebuild the functional graph: unresolved inputs for "
-                             "layers %s" % [l.name for l, _ in pending])
+                             "layers %s" % [n for _, n, _ in pending])
 
     def tensor(h):
         return resolve({"class_name": "__keras_tensor__", "config": {"keras_history": h}})

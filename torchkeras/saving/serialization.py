@@ -130,8 +130,32 @@ class SafeModeScope:
         _safe_stack().pop()
 
 
+_UNSAFE_GLOBALLY = [False]
+
+
+def enable_unsafe_deserialization() -> None:
+    """Turns safe mode off for the whole process: configs that carry code (``Lambda``
+    functions stored as bytecode) load everywhere, as with ``safe_mode=False``.
+
+    Example:
+        >>> enable_unsafe_deserialization()   # only for files you trust
+    """
+    _UNSAFE_GLOBALLY[0] = True
+
+
+def _unsafe_globally() -> bool:
+    if _UNSAFE_GLOBALLY[0]:
+        return True
+    # `keras.config.enable_unsafe_deserialization()` (torchkeras.config) is the same switch.
+    enabled = getattr(_config, "unsafe_deserialization_enabled", None)
+    return bool(enabled is not None and enabled())
+
+
 def in_safe_mode() -> bool:
     """Whether code-bearing configs must be refused right now (True unless turned off)."""
+    if _unsafe_globally():
+        # As in Keras, the process-wide switch wins over each loader's default.
+        return False
     stack = _safe_stack()
     if stack:
         return stack[-1]
@@ -182,7 +206,7 @@ def serialize_keras_object(obj) -> Any:
     out = {"module": _keras_module_of(obj) if registered is None else None,
            # Keras's exported name where it differs from the Python class name.
            "class_name": getattr(cls, "_keras_class_name", cls.__name__),
-           "config": obj.get_config(),
+           "config": _serialize_nested(obj.get_config()),
            "registered_name": registered}
     build_config = getattr(obj, "get_build_config", None)
     if build_config is not None:
@@ -190,6 +214,18 @@ def serialize_keras_object(obj) -> Any:
         if bc:
             out["build_config"] = bc
     return out
+
+
+def _serialize_nested(value):
+    """A config with the Keras objects inside it (a model's get_config returning its
+    layers, as Keras's customizing-saving guide does) serialized; plain values as they are."""
+    if isinstance(value, dict):
+        return {k: _serialize_nested(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_serialize_nested(v) for v in value)
+    if hasattr(value, "get_config") and not isinstance(value, type):
+        return serialize_keras_object(value)
+    return value
 
 
 def _namespace(module: str | None) -> dict:
@@ -260,7 +296,7 @@ def deserialize_keras_object(config, custom_objects: dict | None = None,
         return fn
     cls = resolve_class(class_name, config.get("module"), config.get("registered_name"),
                         custom_objects, module_objects)
-    if safe_mode is None:
+    if safe_mode is None or _unsafe_globally():
         safe_mode = in_safe_mode()   # nested calls inherit the enclosing scope
     with CustomObjectScope(custom_objects or {}), SafeModeScope(safe_mode):
         if hasattr(cls, "from_config"):
