@@ -130,25 +130,19 @@ class SafeModeScope:
         _safe_stack().pop()
 
 
-_UNSAFE_GLOBALLY = [False]
-
-
 def enable_unsafe_deserialization() -> None:
     """Turns safe mode off for the whole process: configs that carry code (``Lambda``
-    functions stored as bytecode) load everywhere, as with ``safe_mode=False``.
+    functions stored as bytecode) load everywhere, as with ``safe_mode=False``. The same
+    switch as ``keras.config.enable_unsafe_deserialization()``.
 
     Example:
         >>> enable_unsafe_deserialization()   # only for files you trust
     """
-    _UNSAFE_GLOBALLY[0] = True
+    _config.enable_unsafe_deserialization()
 
 
 def _unsafe_globally() -> bool:
-    if _UNSAFE_GLOBALLY[0]:
-        return True
-    # `keras.config.enable_unsafe_deserialization()` (torchkeras.config) is the same switch.
-    enabled = getattr(_config, "unsafe_deserialization_enabled", None)
-    return bool(enabled is not None and enabled())
+    return _config.unsafe_deserialization_enabled()
 
 
 def in_safe_mode() -> bool:
@@ -157,9 +151,7 @@ def in_safe_mode() -> bool:
         # As in Keras, the process-wide switch wins over each loader's default.
         return False
     stack = _safe_stack()
-    if stack:
-        return stack[-1]
-    return not _config.unsafe_deserialization_enabled()
+    return stack[-1] if stack else True
 
 
 def _safe_stack() -> list:

@@ -111,7 +111,7 @@ def test_lambda_config_interchanges_with_keras(keras):
     np.testing.assert_allclose(mine(torch.as_tensor(x)).numpy(), np.asarray(k(x).cpu()))
 
 
-def test_refusal_says_safe_mode_and_how_to_allow(tmp_path):
+def test_refusal_says_safe_mode_and_how_to_allow(tmp_path, monkeypatch):
     import torchkeras as tk
     from torchkeras.saving import serialization
     x = tk.Input((3,))
@@ -125,10 +125,7 @@ def test_refusal_says_safe_mode_and_how_to_allow(tmp_path):
     assert "keras.config.enable_unsafe_deserialization()" in msg
     assert tk.saving.load_model(path, safe_mode=False).predict(
         np.ones((1, 3)), verbose=0).tolist() == [[2.0, 2.0, 2.0]]
-    saved = serialization._UNSAFE_GLOBALLY[0]
-    try:
-        serialization.enable_unsafe_deserialization()
-        assert not serialization.in_safe_mode()
-        assert tk.saving.load_model(path).predict(np.ones((1, 3)), verbose=0)[0, 0] == 2.0
-    finally:
-        serialization._UNSAFE_GLOBALLY[0] = saved
+    monkeypatch.setitem(tk.config._FLAGS, "unsafe_deserialization", False)
+    serialization.enable_unsafe_deserialization()
+    assert not serialization.in_safe_mode() and tk.config.unsafe_deserialization_enabled()
+    assert tk.saving.load_model(path).predict(np.ones((1, 3)), verbose=0)[0, 0] == 2.0
