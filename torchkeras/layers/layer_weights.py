@@ -106,8 +106,9 @@ class LayerWeightsMixin:
         if not self._trainable:
             return []
         out, seen = [], set()
+        path_ok = self._trainable_paths()
         for layer, _, p in self._weight_entries():
-            if is_trainable(p) and layer._all_trainable_up_to(self) and id(p) not in seen:
+            if is_trainable(p) and path_ok.get(id(layer), True) and id(p) not in seen:
                 seen.add(id(p))
                 out.append(p)
         return out
@@ -133,6 +134,33 @@ class LayerWeightsMixin:
             if isinstance(m, LayerWeightsMixin) and m._contains(target):
                 return m._trainable_path_to(target)
         return True
+
+    def _trainable_paths(self) -> dict:
+        """id(layer) -> whether every layer on its path from ``self`` is trainable.
+
+        One walk for all sublayers (what ``_all_trainable_up_to`` answers for one): the
+        first path found depth-first through direct sublayers decides; a layer reached
+        only through a ModuleList/ModuleDict takes its owner's answer.
+        """
+        result: dict = {}
+        through_containers: dict = {}
+        stack = [(self, True)]
+        while stack:
+            layer, ok = stack.pop()
+            if id(layer) in result:
+                continue
+            ok = ok and layer._trainable
+            result[id(layer)] = ok
+            direct = [m for m in layer._modules.values() if isinstance(m, LayerWeightsMixin)]
+            stack.extend((m, ok) for m in reversed(direct))
+            direct_ids = {id(m) for m in direct}
+            for child in _child_layers(layer):
+                if id(child) not in direct_ids:
+                    for sub in child._flatten_layers(include_self=True):
+                        through_containers.setdefault(id(sub), ok)
+        for key, ok in through_containers.items():
+            result.setdefault(key, ok)
+        return result
 
     def _contains(self, target: "LayerWeightsMixin") -> bool:
         return any(l is target for l in self._flatten_layers(include_self=True))

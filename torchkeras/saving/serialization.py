@@ -7,7 +7,9 @@ module named by the data, so loading a file cannot run code from it.
 """
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import threading
 from typing import Any, Callable
 
@@ -263,8 +265,9 @@ def deserialize_keras_object(config, custom_objects: dict | None = None,
     return obj
 
 
+@functools.lru_cache(maxsize=1024)
 def _takes_safe_mode(cls) -> bool:
-    import inspect
+    # Cached per class: a signature costs more than rebuilding a small layer.
     try:
         return "safe_mode" in inspect.signature(cls.from_config).parameters
     except (TypeError, ValueError):
