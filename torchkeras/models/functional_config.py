@@ -5,7 +5,9 @@ import collections
 
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor, map_structure
-from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
+from torchkeras.layers.layer import Layer
+from torchkeras.saving.serialization import (deserialize_keras_object, expect_class,
+                                             serialize_keras_object)
 
 
 def _model_node_index(model) -> dict:
@@ -72,6 +74,8 @@ def functional_from_config(cls, config: dict, custom_objects=None):
     items = []            # (layer, node config, node index) for every call to replay
     for entry in config["layers"]:
         layer_entry = {k: v for k, v in entry.items() if k not in ("inbound_nodes", "name")}
+        expect_class(layer_entry, Layer, "layer %r of model %r"
+                     % (entry.get("name"), config.get("name")), custom_objects)
         layer = deserialize_keras_object(layer_entry, custom_objects=custom_objects)
         name = entry.get("name", layer.name)
         created[name] = layer
