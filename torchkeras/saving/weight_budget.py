@@ -34,43 +34,65 @@ class WeightBudgetError(ValueError):
 
 
 class _Tally:
-    """Counts the bytes of every tensor registered on a module in this thread."""
+    """Bytes of the parameters and buffers that modules hold, counted as they register.
+
+    A layer may register a tensor and replace or drop it while building (Dense moves
+    its kernel into torch's layout), so a module is counted from what it actually holds
+    once the next module starts registering, and again at the end.
+    """
 
     def __init__(self, limit: int, origin: str, holds: str):
         self.limit, self.origin, self.holds = limit, origin, holds
-        self.total = 0
-        self.seen: set = set()
+        self.modules: dict = {}     # id -> module (kept alive so ids stay unique)
+        self.bytes: dict = {}       # id(module) -> bytes it holds, when last counted
+        self.owner: dict = {}       # id(tensor) -> id(module) counting it (tied weights once)
+        self.current = None
         self.refusal: WeightBudgetError | None = None
 
-    def add(self, module, tensor) -> None:
-        if tensor is None or id(tensor) in self.seen:
-            return
-        self.seen.add(id(tensor))
-        size = tensor.numel() * tensor.element_size()
-        self.total += size
-        if self.total > self.limit and self.refusal is None:
+    def registered(self, module) -> None:
+        if self.current is not None and self.current is not module:
+            self.settle(self.current)
+        self.modules[id(module)] = module
+        self.current = module
+
+    def settle(self, module) -> None:
+        size = 0
+        for tensor in list(module._parameters.values()) + list(module._buffers.values()):
+            if tensor is None or self.owner.setdefault(id(tensor), id(module)) != id(module):
+                continue
+            size += tensor.numel() * tensor.element_size()
+        self.bytes[id(module)] = size
+        if sum(self.bytes.values()) > self.limit:
+            self.refuse(module)
+
+    def finish(self) -> None:
+        for module in list(self.modules.values()):
+            self.settle(module)
+
+    def refuse(self, module) -> None:
+        if self.refusal is None:
+            total = sum(self.bytes.values())
             name = getattr(module, "name", None)
             label = "layer '%s' (%s)" % (name, type(module).__name__) if isinstance(name, str) \
                 else "module %s" % type(module).__name__
             self.refusal = WeightBudgetError(
                 "%s: refusing to build %s: its weights take %s bytes, bringing the model to "
                 "%s bytes, more than the %s bytes allowed (%s)."
-                % (self.origin, label, format(size, ","), format(self.total, ","),
-                   format(self.limit, ","), self.holds))
-        if self.refusal is not None:
-            raise self.refusal
+                % (self.origin, label, format(self.bytes[id(module)], ","),
+                   format(total, ","), format(self.limit, ","), self.holds))
+        raise self.refusal
 
 
 def _on_parameter(module, name, param):
     tally = getattr(_active, "tally", None)
     if tally is not None:
-        tally.add(module, param)
+        tally.registered(module)
 
 
 def _on_buffer(module, name, buffer):
     tally = getattr(_active, "tally", None)
     if tally is not None:
-        tally.add(module, buffer)
+        tally.registered(module)
 
 
 @contextlib.contextmanager
@@ -127,15 +149,18 @@ def build_within_budget(build: Callable[[], object], limit: int, origin: str, ho
     try:
         with _counting(tally), _on_meta():
             build()
-    except Exception as e:
+            tally.finish()
+    except Exception:
         if tally.refusal is not None:
             raise tally.refusal from None
         # Not buildable on meta (a layer reading its weights' values while building):
         # the real run below still counts, and fails the same way if the config is bad.
-        del e
-    with _counting(_Tally(limit, origin, holds)) as real:
+    real = _Tally(limit, origin, holds)
+    with _counting(real):
         try:
-            return build()
+            model = build()
+            real.finish()
+            return model
         except Exception:
             if real.refusal is not None:
                 raise real.refusal from None
