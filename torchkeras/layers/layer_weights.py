@@ -121,26 +121,12 @@ class LayerWeightsMixin:
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
 
-    def _all_trainable_up_to(self, root: "LayerWeightsMixin") -> bool:
-        # Parents are not tracked, so a frozen sublayer is found from the root downwards.
-        return root._trainable_path_to(self)
-
-    def _trainable_path_to(self, target: "LayerWeightsMixin") -> bool:
-        if not self._trainable:
-            return False
-        if self is target:
-            return True
-        for m in self._modules.values():
-            if isinstance(m, LayerWeightsMixin) and m._contains(target):
-                return m._trainable_path_to(target)
-        return True
-
     def _trainable_paths(self) -> dict:
         """id(layer) -> whether every layer on its path from ``self`` is trainable.
 
-        One walk for all sublayers (what ``_all_trainable_up_to`` answers for one): the
-        first path found depth-first through direct sublayers decides; a layer reached
-        only through a ModuleList/ModuleDict takes its owner's answer.
+        One walk for all sublayers (asking per layer from the root would be quadratic):
+        the first path found depth-first through direct sublayers decides; a layer
+        reached only through a ModuleList/ModuleDict takes its owner's answer.
         """
         result: dict = {}
         through_containers: dict = {}
@@ -161,9 +147,6 @@ class LayerWeightsMixin:
         for key, ok in through_containers.items():
             result.setdefault(key, ok)
         return result
-
-    def _contains(self, target: "LayerWeightsMixin") -> bool:
-        return any(l is target for l in self._flatten_layers(include_self=True))
 
     def count_params(self) -> int:
         """Number of scalars in all weights (the layer must be built)."""

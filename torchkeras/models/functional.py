@@ -42,7 +42,10 @@ class Functional(Model):
         self._nodes = self._topological_nodes()
         layers = _keras_layer_order(self._flat_inputs, self._flat_outputs)
         seen_names: set = set()
-        dup = sorted({l.name for l in layers if l.name in seen_names or seen_names.add(l.name)})
+        dup_names: set = set()
+        for layer in layers:
+            (dup_names if layer.name in seen_names else seen_names).add(layer.name)
+        dup = sorted(dup_names)
         if dup:
             raise ValueError("All layer names should be unique. Model %s has duplicates: %s"
                              % (self.name, dup))
