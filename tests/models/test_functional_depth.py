@@ -76,3 +76,9 @@ def test_deep_chain_summary_and_dot(deep):
     model.summary(print_fn=lines.append)
     assert any("a9997 (Activation)" in line for line in lines)
     assert model_to_dot_string(model).count("->") == DEPTH
+
+
+def test_deep_graph_errors_come_from_the_iterative_walk(deep):
+    model, _, _ = deep
+    with pytest.raises(ValueError, match="Graph disconnected: .*'x'.*'first'"):
+        tk.Model(tk.Input((3,), name="other"), model.outputs[0])
