@@ -4,6 +4,7 @@ import os
 import time
 import zipfile
 
+import numpy as np
 import pytest
 
 import torchkeras as tk
@@ -130,3 +131,34 @@ def test_config_naming_a_non_layer_class_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="Layer 'body' of model .*'TensorBoard'"):
         tk.models.load_model(_rewrite(good, str(tmp_path / "tb2.keras"), layer_as_tensorboard))
     assert not os.path.exists(tmp_path / "logs")       # refused before it was built
+
+
+@tk.saving.register_keras_serializable(package="budget_test")
+class ReadsItsWeights(tk.layers.Layer):
+    """Reads a weight's value while building: cannot be built on the meta device."""
+
+    def __init__(self, units=2, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="ones")
+        self.scale = float(self.w.sum().item())
+
+    def call(self, x):
+        return x @ self.w / self.scale
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+def test_layer_that_cannot_build_on_meta_still_loads_and_is_still_counted(tmp_path):
+    inp = tk.Input((3,))
+    model = tk.Model(inp, ReadsItsWeights(2, name="reader")(inp))
+    path = str(tmp_path / "r.keras")
+    model.save(path)
+    loaded = tk.models.load_model(path)
+    x = np.ones((1, 3), "float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(ValueError, match="layer 'reader' \\(ReadsItsWeights\\).*24 bytes"):
+        tk.models.model_from_json(model.to_json(), max_weight_bytes=20)

@@ -46,6 +46,7 @@ class _Tally:
         self.modules: dict = {}     # id -> module (kept alive so ids stay unique)
         self.bytes: dict = {}       # id(module) -> bytes it holds, when last counted
         self.owner: dict = {}       # id(tensor) -> id(module) counting it (tied weights once)
+        self.total = 0
         self.current = None
         self.refusal: WeightBudgetError | None = None
 
@@ -61,8 +62,9 @@ class _Tally:
             if tensor is None or self.owner.setdefault(id(tensor), id(module)) != id(module):
                 continue
             size += tensor.numel() * tensor.element_size()
+        self.total += size - self.bytes.get(id(module), 0)
         self.bytes[id(module)] = size
-        if sum(self.bytes.values()) > self.limit:
+        if self.total > self.limit:
             self.refuse(module)
 
     def finish(self) -> None:
@@ -71,7 +73,6 @@ class _Tally:
 
     def refuse(self, module) -> None:
         if self.refusal is None:
-            total = sum(self.bytes.values())
             name = getattr(module, "name", None)
             label = "layer '%s' (%s)" % (name, type(module).__name__) if isinstance(name, str) \
                 else "module %s" % type(module).__name__
@@ -79,7 +80,7 @@ class _Tally:
                 "%s: refusing to build %s: its weights take %s bytes, bringing the model to "
                 "%s bytes, more than the %s bytes allowed (%s)."
                 % (self.origin, label, format(self.bytes[id(module)], ","),
-                   format(total, ","), format(self.limit, ","), self.holds))
+                   format(self.total, ","), format(self.limit, ","), self.holds))
         raise self.refusal
 
 
