@@ -19,9 +19,9 @@ import zipfile
 
 import numpy as np
 
+from torchkeras.layers.layer import Layer
 from torchkeras.saving import file_utils, weight_budget
 from torchkeras.saving.optimizer_state import restore_optimizer
-from torchkeras.layers.layer import Layer
 from torchkeras.saving.serialization import (CustomObjectScope, SafeModeScope, expect_class,
                                              deserialize_keras_object, serialize_keras_object)
 from torchkeras.saving.weight_paths import layer_groups
