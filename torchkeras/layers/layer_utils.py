@@ -85,9 +85,15 @@ def map_shapes(x):
     return tuple(shape) if shape is not None else None
 
 
+@functools.lru_cache(maxsize=1024)
+def _init_signature(init) -> inspect.Signature:
+    # Computing a signature costs more than building a small layer: once per class.
+    return inspect.signature(init)
+
+
 def _capture_init_args(cls, args, kwargs) -> dict | None:
     try:
-        sig = inspect.signature(cls.__init__)
+        sig = _init_signature(cls.__init__)
         bound = sig.bind(None, *args, **kwargs)
     except (TypeError, ValueError):
         return None

@@ -44,8 +44,11 @@ class Functional(Model):
                                                               kt._keras_history[0].name))
         self._nodes = self._topological_nodes()
         layers = _keras_layer_order(self._flat_inputs, self._flat_outputs)
-        names = [l.name for l in layers]
-        dup = sorted({n for n in names if names.count(n) > 1})
+        seen_names: set = set()
+        dup_names: set = set()
+        for layer in layers:
+            (dup_names if layer.name in seen_names else seen_names).add(layer.name)
+        dup = sorted(dup_names)
         if dup:
             raise ValueError("All layer names should be unique. Model %s has duplicates: %s"
                              % (self.name, dup))
@@ -74,36 +77,46 @@ class Functional(Model):
         return key
 
     def _topological_nodes(self) -> list:
-        """Nodes from the inputs to the outputs (depth-first post-order)."""
-        order, done, active = [], set(), set()
-        input_ids = {id(kt) for kt in self._flat_inputs}
-        reached_inputs = set()
+        """Nodes from the inputs to the outputs (depth-first post-order).
 
-        def visit_tensor(kt, consumer):
-            if id(kt) in input_ids:
-                reached_inputs.add(id(kt))
+        An explicit stack instead of recursion: graphs of any depth, in linear time.
+        """
+        input_ids = {id(kt) for kt in self._flat_inputs}
+        order, done, active = [], set(), set()
+
+        def node_of(kt, consumer: str):
             layer, node_index, _ = kt._keras_history
-            node = layer._inbound_nodes[node_index]
             if isinstance(layer, InputLayer) and id(kt) not in input_ids:
                 raise ValueError(
                     "Graph disconnected: cannot find the value of input '%s' needed by layer "
                     "'%s'. Pass it in the model's `inputs`." % (layer.name, consumer))
-            visit_node(node)
-
-        def visit_node(node):
-            if id(node) in done:
-                return
-            if id(node) in active:
-                raise ValueError("The graph has a cycle at layer '%s'." % node.layer.name)
-            active.add(id(node))
-            for kt in node.input_tensors:
-                visit_tensor(kt, node.layer.name)
-            active.discard(id(node))
-            done.add(id(node))
-            order.append(node)
+            return layer._inbound_nodes[node_index]
 
         for kt in self._flat_outputs:
-            visit_tensor(kt, "(model output)")
+            root = node_of(kt, "(model output)")
+            if id(root) in done:
+                continue
+            # (node, iterator over its input tensors); a node is finished when its
+            # iterator runs out, which gives the same post-order as the recursive walk.
+            active.add(id(root))
+            stack = [(root, iter(root.input_tensors))]
+            while stack:
+                node, pending = stack[-1]
+                for parent_kt in pending:
+                    parent = node_of(parent_kt, node.layer.name)
+                    if id(parent) in done:
+                        continue
+                    if id(parent) in active:
+                        raise ValueError("The graph has a cycle at layer '%s'."
+                                         % parent.layer.name)
+                    active.add(id(parent))
+                    stack.append((parent, iter(parent.input_tensors)))
+                    break
+                else:
+                    stack.pop()
+                    active.discard(id(node))
+                    done.add(id(node))
+                    order.append(node)
         return order
 
     @property
@@ -218,20 +231,34 @@ def _keras_layer_order(flat_inputs, flat_outputs) -> list:
     depth-first walk from the outputs meets them (weights lists follow this order)."""
     nodes, op_index, finished, layers_by_id = [], {}, set(), {}
 
-    def visit(kt):
+    def meet(kt):
         layer, node_index, _ = kt._keras_history
-        node = layer._inbound_nodes[node_index]
-        if id(node) in finished:
-            return
         layers_by_id[id(layer)] = layer
         op_index.setdefault(id(layer), len(op_index))
-        for parent in node.input_tensors:
-            visit(parent)
-        finished.add(id(node))
-        nodes.append(node)
+        return layer._inbound_nodes[node_index]
 
+    # The recursive walk, unrolled: a layer is numbered when first met, a node is
+    # appended once all its parents are.
     for kt in flat_outputs:
-        visit(kt)
+        layer, node_index, _ = kt._keras_history
+        if id(layer._inbound_nodes[node_index]) in finished:
+            continue
+        root = meet(kt)
+        stack = [(root, iter(root.input_tensors))]
+        while stack:
+            node, pending = stack[-1]
+            for parent_kt in pending:
+                p_layer, p_index, _ = parent_kt._keras_history
+                if id(p_layer._inbound_nodes[p_index]) in finished:
+                    continue
+                parent = meet(parent_kt)
+                stack.append((parent, iter(parent.input_tensors)))
+                break
+            else:
+                stack.pop()
+                if id(node) not in finished:
+                    finished.add(id(node))
+                    nodes.append(node)
     in_graph = {id(n) for n in nodes}
     node_depth, layer_depth = {}, {}
     for node in reversed(nodes):

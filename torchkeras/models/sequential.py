@@ -193,11 +193,13 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from torchkeras.saving.serialization import deserialize_keras_object
+        from torchkeras.saving.serialization import deserialize_keras_object, expect_class
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for entry in config.get("layers", []):
             # Each layer's build_config reaches its build_from_config (a layer whose
             # build takes more than the input shape can only be rebuilt that way).
+            expect_class(entry, Layer, "a layer of model %r" % config.get("name"),
+                         custom_objects)
             model.add(deserialize_keras_object(entry, custom_objects=custom_objects))
         shape = config.get("build_input_shape")
         if not model.built and shape is not None:

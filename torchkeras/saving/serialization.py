@@ -7,7 +7,9 @@ module named by the data, so loading a file cannot run code from it.
 """
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import threading
 from typing import Any, Callable
 
@@ -306,9 +308,33 @@ def deserialize_keras_object(config, custom_objects: dict | None = None,
     return obj
 
 
+@functools.lru_cache(maxsize=1024)
 def _takes_safe_mode(cls) -> bool:
-    import inspect
+    # Cached per class: a signature costs more than rebuilding a small layer.
     try:
         return "safe_mode" in inspect.signature(cls.from_config).parameters
     except (TypeError, ValueError):
         return False
+
+
+def expect_class(config, base: type, role: str, custom_objects: dict | None = None) -> type:
+    """The class a serialized config names, checked to be a ``base`` before it is built.
+
+    Args:
+        config: A serialized object (``{"class_name": ..., "config": ...}``).
+        base: The class the caller needs (``Layer`` for a model's layers).
+        role: What the object is for, in the message (``"the model"``).
+        custom_objects: Name -> class for users' own objects.
+
+    Example:
+        >>> expect_class(entry, Layer, "a layer of model 'mlp'")
+    """
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise ValueError("Expected a serialized %s for %s (a dict with 'class_name'), got %r."
+                         % (base.__name__, role, type(config).__name__))
+    cls = resolve_class(config["class_name"], config.get("module"),
+                        config.get("registered_name"), custom_objects)
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise ValueError("%s names class %r, which is not a %s subclass: refusing to build it."
+                         % (role[0].upper() + role[1:], config["class_name"], base.__name__))
+    return cls
