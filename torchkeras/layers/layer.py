@@ -127,6 +127,8 @@ class Layer(LayerWeightsMixin, nn.Module):
                     self._parameters = {(name if k == key else k): v for k, v in params.items()}
                     return
         super().__setattr__(name, value)
+        if name in _ctx.PLAN_ATTRIBUTES:
+            _ctx.invalidate_call_plans()
 
     @property
     def dtype_policy(self):

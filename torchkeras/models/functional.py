@@ -8,6 +8,7 @@ import torch
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor, _flatten, map_structure
 from torchkeras.layers.layer import _call_info
+from torchkeras.layers.call_context import call_plan_version
 from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
 from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model
@@ -195,7 +196,9 @@ class Functional(Model):
                 flat[i] = x
             values[id(kt)] = x
         direct = self.__dict__.get("_direct")
-        if direct is None:
+        version = call_plan_version()
+        if direct is None or self.__dict__.get("_plan_version") != version:
+            self.__dict__["_plan_version"] = version
             found = direct_calls([p.layer for p in self._plan])
             direct = self.__dict__["_direct"] = (found is not None,
                                                  found[1] if found else None)

@@ -8,6 +8,7 @@ import torch
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
+from torchkeras.layers.call_context import call_plan_version
 from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
 from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model
@@ -126,8 +127,10 @@ class Sequential(Model):
             inputs = adjust_input_rank(inputs, input_layer.batch_shape, self.name,
                                        input_layer.name, layers[0].name if layers else None)
         plan = self.__dict__.get("_plan")
-        if plan is None:
+        version = call_plan_version()
+        if plan is None or self.__dict__.get("_plan_version") != version:
             plan = self.__dict__["_plan"] = direct_calls(self.layers) or ([], None)
+            self.__dict__["_plan_version"] = version
         calls, mixed_dtype = plan
         if calls and inputs_allow_direct([inputs], mixed_dtype):
             # Every layer is a plain built Layer: call its `call` directly (the outer
