@@ -7,6 +7,7 @@ leaves either the previous file or the new one, never a torn one.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
 import secrets
@@ -81,6 +82,24 @@ def _process_alive(pid: int) -> bool:
     except (PermissionError, OverflowError, OSError):
         return True          # exists (someone else's) or cannot tell: leave it
     return True
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector for one save or load.
+
+    Serializing or rebuilding a model creates many objects at once, and every full
+    collection scans them all: on a 10,000-layer graph that made saving grow faster than
+    the model (bench/graph_depth.py: save 12.7-17.6x for 10x the layers, 9.4x with the
+    collector off). Nothing cyclic is freed later than it would be anyway.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextlib.contextmanager

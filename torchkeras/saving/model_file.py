@@ -79,7 +79,8 @@ def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = No
         warnings.warn("You are saving a model that has not yet been built. It might not "
                       "contain any weights yet. Consider building the model first by calling "
                       "it on some data.", stacklevel=2)
-    members = _archive_members(model)
+    with file_utils.gc_paused():
+        members = _archive_members(model)
     with tempfile.TemporaryDirectory() as assets_dir:
         asset_files = _save_assets(model, assets_dir)
         if zipped:
@@ -262,6 +263,11 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
 
 
 def _load(reader, custom_objects, compile: bool, safe_mode: bool):
+    with file_utils.gc_paused():
+        return _load_archive(reader, custom_objects, compile, safe_mode)
+
+
+def _load_archive(reader, custom_objects, compile: bool, safe_mode: bool):
     if not reader.has(CONFIG):
         raise ValueError("%s is not a model archive: it has no %s." % (reader.origin, CONFIG))
     config = _parse_config(reader)
