@@ -11,7 +11,7 @@ from torchkeras import distribute
 from torchkeras.callbacks.callback_list import CallbackList, materialize
 from torchkeras.distribute import reduce as dist_reduce
 from torchkeras.layers.keras_tensor import map_structure
-from torchkeras.trainers import data as data_module
+from torchkeras.trainers import data_adapters as data_module
 from torchkeras.trainers.class_weights import validate_class_weight
 from torchkeras.layers import call_context
 from torchkeras.trainers.lazy_logs import LazyLogs
@@ -42,7 +42,7 @@ class LoopsMixin:
         """Builds an unbuilt model from the first sample's shape (no real forward pass)."""
         if self.built:
             return
-        if data_module._is_array_like(x):
+        if data_module.is_array_like(x):
             # On the device the data will train on, so that every weight is built there.
             device = self._target_device()
             sample = map_structure(lambda t: data_module.to_tensor(t)[:1].to(device)
@@ -72,7 +72,7 @@ class LoopsMixin:
             width = outputs[0].shape[-1]
         else:
             # A subclassed model: one inference call on the first sample tells the width.
-            if data_module._is_array_like(x):
+            if data_module.is_array_like(x):
                 device = self._target_device()
                 sample = map_structure(lambda t: data_module.to_tensor(t)[:1].to(device), x)
             else:
@@ -165,7 +165,7 @@ class LoopsMixin:
             raise ValueError("validation_split must be a float in [0, 1), got %r"
                              % (validation_split,))
         if validation_split and validation_data is None:
-            if not data_module._is_array_like(x):
+            if not data_module.is_array_like(x):
                 raise ValueError("validation_split is only supported for arrays/tensors, not "
                                  "for datasets, DataLoaders or generators.")
             arrays = (map_structure(data_module.to_tensor, x),

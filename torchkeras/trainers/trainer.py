@@ -14,7 +14,7 @@ from torchkeras.layers.layer_metrics import collect_metrics
 from torchkeras.trainers import compile_utils, training_checks
 from torchkeras.trainers.compiled_forward import (COMPILE_MODES, CompiledForward,
                                                   check_jit_compile)
-from torchkeras.trainers.data import unpack_x_y_sample_weight
+from torchkeras.trainers.data_adapters import unpack_x_y_sample_weight
 from torchkeras.trainers.lazy_logs import LazyLogs
 from torchkeras.trainers.loops import LoopsMixin
 from torchkeras.trainers.on_batch import OnBatchMixin
