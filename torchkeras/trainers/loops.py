@@ -36,7 +36,12 @@ def _check_positive_int(name: str, value, allow_none: bool = True) -> None:
 
 
 class LoopsMixin:
-    """The loops of ``Model``; the steps they call live in ``Trainer``."""
+    """The loops of ``Model``; the training and test steps they call live in ``Trainer``."""
+
+    def predict_step(self, data):
+        """One prediction step: the model on ``x`` in inference mode (overridable)."""
+        x, _, _ = data_module.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
 
     def _ensure_built_for(self, x) -> None:
         """Builds an unbuilt model from the first sample's shape (no real forward pass)."""
@@ -355,8 +360,7 @@ class LoopsMixin:
         cbs.on_predict_begin()
         batch_hooks = cbs.has_batch_hooks("predict")
         outputs = []
-        from torchkeras.trainers.trainer import Trainer   # (module cycle: Trainer uses us)
-        default_step = type(self).predict_step is Trainer.predict_step
+        default_step = type(self).predict_step is LoopsMixin.predict_step
         forward = self._inference_forward() if default_step else None
         with torch.no_grad(), call_context.loop_call(False):
             state = call_context.STATE

@@ -319,10 +319,6 @@ class Trainer(OnBatchMixin, LoopsMixin):
         info = _call_info(type(self))
         return info[0] or info[2]
 
-    def predict_step(self, data):
-        x, _, _ = unpack_x_y_sample_weight(data)
-        return self(x, training=False)
-
     def _prepare_training(self) -> None:
         """Binds the optimizer to the current trainable weights (once per fit)."""
         if not self.compiled:
