@@ -11,7 +11,7 @@ from torchkeras.layers.layer import _call_info
 from torchkeras.layers.call_context import call_plan_version
 from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
 from torchkeras.models.input_rank import adjust_input_rank
-from torchkeras.models.model import Model
+from torchkeras.models.model import Model, register_functional_class
 
 
 class Functional(Model):
@@ -22,6 +22,10 @@ class Functional(Model):
         outputs: Output tensor(s) of the graph: one, a list or a dict.
         name: Model name.
     """
+
+    # Weight files name this model's layers ``layers/<name>`` (Keras's paths); read by
+    # torchkeras.saving.weight_paths.
+    layers_in_weight_paths = True
 
     def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True,
                  **kwargs):
@@ -227,6 +231,9 @@ class Functional(Model):
     def from_config(cls, config: dict, custom_objects=None):
         from torchkeras.models.functional_config import functional_from_config
         return functional_from_config(cls, config, custom_objects)
+
+
+register_functional_class(Functional)
 
 
 def _keras_layer_order(flat_inputs, flat_outputs) -> list:

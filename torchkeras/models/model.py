@@ -8,11 +8,23 @@ from torchkeras.layers.layer import Layer
 from torchkeras.trainers.trainer import Trainer
 
 _FUNCTIONAL_SUBCLASSES: dict = {}
+_FUNCTIONAL: list = []   # the Functional class, registered by models/functional.py
+
+
+def register_functional_class(cls: type) -> None:
+    """Registers the class that ``Model(inputs, outputs)`` becomes (Functional registers
+    itself when imported, which ``torchkeras.models`` always does): model.py never imports
+    functional.py, which subclasses Model."""
+    _FUNCTIONAL[:] = [cls]
+
+
+def _functional_class() -> type:
+    return _FUNCTIONAL[0]
 
 
 def _functional_subclass(cls):
     if cls not in _FUNCTIONAL_SUBCLASSES:
-        from torchkeras.models.functional import Functional
+        Functional = _functional_class()
         _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
                                            {"__module__": cls.__module__,
                                             "__qualname__": cls.__qualname__})
@@ -63,13 +75,13 @@ class Model(Trainer, Layer):
         # is decided by what its own `__init__` passes to `Model.__init__` (below), never
         # by the arguments the subclass's constructor happens to take.
         if cls is Model and functional_init_arguments(args, kwargs):
-            from torchkeras.models.functional import Functional
+            Functional = _functional_class()
             return Functional.__new__(Functional, *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
         if functional_init_arguments(args, kwargs):
-            from torchkeras.models.functional import Functional
+            Functional = _functional_class()
             if not isinstance(self, Functional):
                 # A subclass built like a functional model (Keras's custom train_step
                 # guide): give it Functional's machinery under its own name.
@@ -157,7 +169,7 @@ class Model(Trainer, Layer):
 
     def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
         """Loads weights saved by ``save_weights`` (or Keras 3's ``.weights.h5``)."""
-        from torchkeras.saving.weights_file import load_weights
+        from torchkeras.saving.weights_loader import load_weights
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def export(self, filepath, format: str = "torch", **kwargs):
@@ -171,6 +183,5 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         if "layers" in config and "input_layers" in config:
-            from torchkeras.models.functional import Functional
-            return Functional.from_config(config, custom_objects=custom_objects)
+            return _functional_class().from_config(config, custom_objects=custom_objects)
         return super().from_config(config)

@@ -26,6 +26,10 @@ class Sequential(Model):
         ...                     layers.Dense(1)])
     """
 
+    # Weight files name this model's layers ``layers/<name>`` (Keras's paths); read by
+    # torchkeras.saving.weight_paths.
+    layers_in_weight_paths = True
+
     def __init__(self, layers=None, trainable: bool = True, name: str | None = None, **kwargs):
         Model.__init__(self, trainable=trainable, name=name, **kwargs)
         self.__dict__["_input_layer"] = None
