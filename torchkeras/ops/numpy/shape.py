@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from torchkeras.ops.dtypes import result_type
+from torchkeras.ops.fast_paths import reversed_axes, same_dtype
 from torchkeras.ops.numpy.common import promote, tensor, torch_dtype
 from torchkeras.ops.symbolic import keras_op
 
@@ -33,7 +34,9 @@ def reshape(x: Any, newshape: Any) -> torch.Tensor:
     if type(newshape) is not tuple:
         newshape = _ints(newshape)
         newshape = (newshape,) if isinstance(newshape, int) else tuple(newshape)
-    return torch.reshape(tensor(x), newshape)
+    if type(x) is not torch.Tensor:   # Fast path: no helper call for a plain tensor.
+        x = tensor(x)
+    return x.reshape(newshape)
 
 
 @keras_op
@@ -45,18 +48,20 @@ def ravel(x: Any) -> torch.Tensor:
 @keras_op
 def transpose(x: Any, axes: Any = None) -> torch.Tensor:
     """Permutes axes (reverses them when ``axes`` is None)."""
-    x = tensor(x)
+    if type(x) is not torch.Tensor:   # Fast path: no helper call for a plain tensor.
+        x = tensor(x)
     if axes is None:
-        return x.permute(*range(x.ndim - 1, -1, -1))
+        return x.permute(*reversed_axes(x.ndim))
     return x.permute(*axes)
 
 
 @keras_op
 def expand_dims(x: Any, axis: Any) -> torch.Tensor:
     """Inserts size-1 axes at ``axis`` (an int or tuple, negatives allowed)."""
-    x = tensor(x)
+    if type(x) is not torch.Tensor:   # Fast path: no helper call for a plain tensor.
+        x = tensor(x)
     if isinstance(axis, int):
-        return torch.unsqueeze(x, axis)
+        return x.unsqueeze(axis)
     nd = x.ndim + len(axis)
     for a in sorted(a % nd for a in axis):
         x = torch.unsqueeze(x, a)
@@ -105,7 +110,7 @@ def concatenate(xs: Any, axis: int | None = 0) -> torch.Tensor:
     Example:
         >>> ops.concatenate([a, b], axis=1)
     """
-    ts = promote(*xs)
+    ts = xs if same_dtype(xs) else promote(*xs)   # Fast path: fast_paths.same_dtype
     if axis is None:
         ts = [t.reshape(-1) for t in ts]
         axis = 0
@@ -124,7 +129,7 @@ def append(x1: Any, x2: Any, axis: int | None = None) -> torch.Tensor:
 @keras_op
 def stack(x: Any, axis: int = 0) -> torch.Tensor:
     """Joins tensors along a new axis."""
-    return torch.stack(promote(*x), dim=axis)
+    return torch.stack(x if same_dtype(x) else promote(*x), dim=axis)
 
 
 @keras_op
@@ -259,10 +264,14 @@ def take(x: Any, indices: Any, axis: int | None = None) -> torch.Tensor:
         idx = idx.to(torch.int64)
     if axis is None:
         x, axis = x.reshape(-1), 0
-    axis = axis % x.ndim
+    elif axis < 0:
+        axis += x.ndim
     n = x.shape[axis]
     # index_select is the fast gather on CPU; remainder maps negative indices first.
-    flat = torch.remainder(idx.reshape(-1), n) if n else idx.reshape(-1)
+    # Fast path: 1-D indices skip the reshape (a torch call, ~1 us).
+    flat = idx if idx.ndim == 1 else idx.reshape(-1)
+    if n:
+        flat = torch.remainder(flat, n)
     out = torch.index_select(x, axis, flat)
     if idx.ndim == 1:
         return out
