@@ -46,8 +46,9 @@ def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: Any = None,
     # Fast path: one comparison against arange; ids outside [0, num_classes) match no
     # class, so they give all zeros with no masking and no host sync (F.one_hot reads the
     # input's min/max back to validate it).
+    # No cache of the arange: under FakeTensorMode (symbolic calls) it would be fake.
     classes = torch.arange(int(num_classes), dtype=x.dtype, device=x.device)
-    y = (x.unsqueeze(-1) == classes).to(_out_dtype(dtype))
+    y = torch.eq(x.unsqueeze(-1), classes).to(_out_dtype(dtype))
     return torch.movedim(y, -1, axis) if axis != -1 else y
 
 

@@ -58,7 +58,10 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> torch.Tensor:  # no
     if x.dtype in _SMALL_INTS:
         x = x.to(torch.int32)
     if x.is_floating_point() or x.is_complex():
-        # Fast path: torch keeps a floating dtype by itself; `dtype=` costs ~1 us a call.
+        # Fast path: torch keeps a floating dtype by itself; `dtype=` costs ~1 us a call,
+        # and positional arguments parse faster than keywords.
+        if type(axis) is int:
+            return torch.sum(x, axis, keepdims)
         return _reduce(torch.sum, x, axis, keepdims)
     return _reduce(torch.sum, x, axis, keepdims, dtype=x.dtype)
 
@@ -103,7 +106,10 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> torch.Tensor:
     Example:
         >>> ops.mean(x, axis=0)
     """
-    return _reduce(torch.mean, to_float(tensor(x)), axis, keepdims)
+    x = to_float(tensor(x))
+    if type(axis) is int:   # Fast path: positional arguments parse faster than keywords.
+        return torch.mean(x, axis, keepdims)
+    return _reduce(torch.mean, x, axis, keepdims)
 
 
 def _var(x: Any, axis: Any, keepdims: bool) -> torch.Tensor:
