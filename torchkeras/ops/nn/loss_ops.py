@@ -44,8 +44,8 @@ def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: Any = None,
     if x.dtype != torch.int64 and x.dtype != torch.int32:
         x = x.long()
     # Fast path: one comparison against arange; ids outside [0, num_classes) match no
-    # class, so they give all zeros with no masking and no host sync (F.one_hot reads the
-    # input's min/max back to validate it).
+    # class, so they give all zeros with no masking pass (and no range check, which in
+    # F.one_hot is a min/max reduction read back to the host on CPU).
     # No cache of the arange: under FakeTensorMode (symbolic calls) it would be fake.
     classes = torch.arange(int(num_classes), dtype=x.dtype, device=x.device)
     y = torch.eq(x.unsqueeze(-1), classes).to(_out_dtype(dtype))
