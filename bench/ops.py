@@ -15,6 +15,12 @@ How the ratio is measured (CPU, ``torch.set_num_threads(1)``, sizes n=32 and n=2
 3. Ratio = (best ours block) / (best torch block), the best (minimum) mean per call being
    the least noisy estimate of each side's cost.
 
+Reference caveat: ``take``'s reference is a bare ``index_select``, which rejects negative
+indices; Keras's ``take`` maps them (its own torch backend with ``torch.where``, ours with
+one ``remainder``), so one extra small kernel is part of its ratio (measured alone:
+``index_select(a, 0, remainder(idx, n))`` is ~1.4x ``index_select(a, 0, idx)`` at n=256).
+Likewise ``one_hot``'s reference ``F.one_hot`` does no out-of-range handling.
+
 Prints per-op ratios for both sizes and, per size, the median and the max. Target: median
 <= 1.10 and none above 1.5 at the medium size (n=256); the small size is reported too,
 where the fixed Python cost of the wrapper is a larger share.

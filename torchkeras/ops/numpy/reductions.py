@@ -33,7 +33,13 @@ def _keep(x: torch.Tensor, out: torch.Tensor, axis: Any, keepdims: bool) -> torc
 
 def _reduce(fn, x: torch.Tensor, axis: Any, keepdims: bool, **kw) -> torch.Tensor:
     if type(axis) is int:
+        if not kw:
+            # Fast path: positional arguments parse faster than keywords (every fn passed
+            # without extra keywords takes (input, dim, keepdim); var/std do not, hence kw).
+            return fn(x, axis, keepdims)
         return fn(x, dim=axis, keepdim=keepdims, **kw)
+    if axis is None and not keepdims:
+        return fn(x, **kw)   # Fast path: a full reduction needs no axis handling.
     if axis is not None and not isinstance(axis, int) and len(axis) == 0:
         return x
     dims = _dims(x, axis)
