@@ -34,6 +34,8 @@ def promote(*xs: Any) -> list[torch.Tensor]:
     """Tensors converted and cast to one common floating dtype (torch's promotion)."""
     ts = [floating(x) for x in xs]
     dt = ts[0].dtype
+    if all(t.dtype == dt for t in ts):
+        return ts   # Fast path: nothing to cast (the common case).
     for t in ts[1:]:
         dt = torch.promote_types(dt, t.dtype)
     return [t.to(dt) for t in ts]
