@@ -9,9 +9,7 @@ Keras's ``Operation.symbolic_call`` does: an op layer with a unique automatic na
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
-
-import torch
+from typing import Callable
 
 from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.ops.fast_paths import LEAF_TYPES as _LEAF_TYPES, dispatch
