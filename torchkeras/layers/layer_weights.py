@@ -118,8 +118,9 @@ class LayerWeightsMixin:
     def _trainable_entries(self) -> list:
         if not self._trainable:
             return []
+        path_ok = self._trainable_paths()
         return [e for e in self._weight_entries()
-                if is_trainable(e[2]) and e[0]._all_trainable_up_to(self)]
+                if is_trainable(e[2]) and path_ok.get(id(e[0]), True)]
 
     def torch_weights(self, trainable: bool | None = None) -> list:
         """The stored parameters behind ``weights`` (torch layouts), in Keras's order.
@@ -170,22 +171,32 @@ class LayerWeightsMixin:
     def non_trainable_variables(self) -> list:
         return self.non_trainable_weights
 
-    def _all_trainable_up_to(self, root: "LayerWeightsMixin") -> bool:
-        # Parents are not tracked, so a frozen sublayer is found from the root downwards.
-        return root._trainable_path_to(self)
+    def _trainable_paths(self) -> dict:
+        """id(layer) -> whether every layer on its path from ``self`` is trainable.
 
-    def _trainable_path_to(self, target: "LayerWeightsMixin") -> bool:
-        if not self._trainable:
-            return False
-        if self is target:
-            return True
-        for m in self._modules.values():
-            if isinstance(m, LayerWeightsMixin) and m._contains(target):
-                return m._trainable_path_to(target)
-        return True
-
-    def _contains(self, target: "LayerWeightsMixin") -> bool:
-        return any(l is target for l in self._flatten_layers(include_self=True))
+        One walk for all sublayers (asking per layer from the root would be quadratic):
+        the first path found depth-first through direct sublayers decides; a layer
+        reached only through a ModuleList/ModuleDict takes its owner's answer.
+        """
+        result: dict = {}
+        through_containers: dict = {}
+        stack = [(self, True)]
+        while stack:
+            layer, ok = stack.pop()
+            if id(layer) in result:
+                continue
+            ok = ok and layer._trainable
+            result[id(layer)] = ok
+            direct = [m for m in layer._modules.values() if isinstance(m, LayerWeightsMixin)]
+            stack.extend((m, ok) for m in reversed(direct))
+            direct_ids = {id(m) for m in direct}
+            for child in _child_layers(layer):
+                if id(child) not in direct_ids:
+                    for sub in child._flatten_layers(include_self=True):
+                        through_containers.setdefault(id(sub), ok)
+        for key, ok in through_containers.items():
+            result.setdefault(key, ok)
+        return result
 
     def count_params(self) -> int:
         """Number of scalars in all weights (the layer must be built)."""

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 
+from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
+from torchkeras.trainers.trainer import Trainer
 
 _FUNCTIONAL_SUBCLASSES: dict = {}
 
@@ -15,7 +17,28 @@ def _functional_subclass(cls):
                                            {"__module__": cls.__module__,
                                             "__qualname__": cls.__qualname__})
     return _FUNCTIONAL_SUBCLASSES[cls]
-from torchkeras.trainers.trainer import Trainer
+
+
+def functional_init_arguments(args: tuple, kwargs: dict) -> bool:
+    """Whether constructor arguments describe a functional model (Keras's rule)."""
+    return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or (
+        "inputs" in kwargs and "outputs" in kwargs)
+
+
+def _is_shape(x) -> bool:
+    return isinstance(x, (list, tuple)) and all(d is None or isinstance(d, int) for d in x)
+
+
+def _shape_tree_to_spec(shapes):
+    """A shape, or a dict/list of shapes, -> the same structure of KerasTensors."""
+    if _is_shape(shapes):
+        return KerasTensor(tuple(shapes))
+    if isinstance(shapes, dict):
+        return {k: _shape_tree_to_spec(v) for k, v in shapes.items()}
+    if isinstance(shapes, (list, tuple)):
+        return [_shape_tree_to_spec(v) for v in shapes]
+    raise ValueError("`input_shape` must be a shape tuple, or a list/dict of shape tuples; "
+                     "got %r" % (shapes,))
 
 
 class Model(Trainer, Layer):
@@ -36,21 +59,30 @@ class Model(Trainer, Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        functional_args = len(args) >= 2 or "inputs" in kwargs or (
-            len(args) == 1 and "outputs" in kwargs)
-        from torchkeras.models.functional import Functional
-        if functional_args and not issubclass(cls, Functional):
-            if cls is Model:
-                return Functional.__new__(Functional, *args, **kwargs)
-            # A subclass built like a functional model (Keras's custom train_step guide):
-            # give it Functional's machinery under its own name.
-            return _functional_subclass(cls).__new__(_functional_subclass(cls), *args, **kwargs)
+        # Keras's rule: `Model(inputs, outputs)` itself is a functional model; a subclass
+        # is decided by what its own `__init__` passes to `Model.__init__` (below), never
+        # by the arguments the subclass's constructor happens to take.
+        if cls is Model and functional_init_arguments(args, kwargs):
+            from torchkeras.models.functional import Functional
+            return Functional.__new__(Functional, *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
-        if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise ValueError("A subclassed Model cannot be given `inputs`/`outputs`; create "
-                             "the model with `Model(inputs, outputs)` instead.")
+        if functional_init_arguments(args, kwargs):
+            from torchkeras.models.functional import Functional
+            if not isinstance(self, Functional):
+                # A subclass built like a functional model (Keras's custom train_step
+                # guide): give it Functional's machinery under its own name.
+                self.__class__ = _functional_subclass(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
+        if args:
+            raise TypeError("Model.__init__() takes keyword arguments only (or `inputs` and "
+                            "`outputs` for a functional model), got positional arguments %r"
+                            % (args,))
+        if "inputs" in kwargs or "outputs" in kwargs:
+            raise ValueError("A functional Model needs both `inputs` and `outputs`; got only "
+                             "%s." % ("`inputs`" if "inputs" in kwargs else "`outputs`"))
         trainable = kwargs.pop("trainable", True)
         name = kwargs.pop("name", None)
         dtype = kwargs.pop("dtype", None)
@@ -87,10 +119,10 @@ class Model(Trainer, Layer):
         if input_shape is None:
             raise ValueError("You must provide an `input_shape` argument to build %s."
                              % self.name)
-        from torchkeras.layers.keras_tensor import KerasTensor, _run_fake
-        shape = tuple(input_shape)
-        spec = KerasTensor(shape) if all(d is None or isinstance(d, int) for d in shape) \
-            else [KerasTensor(tuple(s)) for s in input_shape]
+        from torchkeras.layers.keras_tensor import _run_fake
+        spec = _shape_tree_to_spec(input_shape)
+        shape = tuple(input_shape) if isinstance(input_shape, list) and _is_shape(
+            input_shape) else input_shape
         self.built = True
         self._build_input_shape = shape
         try:

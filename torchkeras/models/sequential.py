@@ -9,6 +9,7 @@ from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
 from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
+from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model
 
 
@@ -118,6 +119,12 @@ class Sequential(Model):
             self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        input_layer = self.__dict__.get("_input_layer")
+        if input_layer is not None and isinstance(inputs, torch.Tensor) and \
+                inputs.dim() != len(input_layer.batch_shape):
+            layers = self.layers
+            inputs = adjust_input_rank(inputs, input_layer.batch_shape, self.name,
+                                       input_layer.name, layers[0].name if layers else None)
         plan = self.__dict__.get("_plan")
         if plan is None:
             plan = self.__dict__["_plan"] = direct_calls(self.layers) or ([], None)
@@ -186,11 +193,13 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from torchkeras.saving.serialization import deserialize_keras_object
+        from torchkeras.saving.serialization import deserialize_keras_object, expect_class
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for entry in config.get("layers", []):
-            entry = dict(entry)
-            entry.pop("build_config", None)
+            # Each layer's build_config reaches its build_from_config (a layer whose
+            # build takes more than the input shape can only be rebuilt that way).
+            expect_class(entry, Layer, "a layer of model %r" % config.get("name"),
+                         custom_objects)
             model.add(deserialize_keras_object(entry, custom_objects=custom_objects))
         shape = config.get("build_input_shape")
         if not model.built and shape is not None:
