@@ -41,7 +41,9 @@ class KerasDType(str):
     def __ne__(self, other) -> bool:
         return not self.__eq__(other)
 
-    __hash__ = str.__hash__
+    def __hash__(self) -> int:
+        # torch's hash: lookups in torch-dtype tables (sets, dicts) keep working.
+        return hash(self.torch_dtype)
 
     @property
     def is_floating_point(self) -> bool:
@@ -70,7 +72,13 @@ class KerasView(torch.Tensor):
         >>> layer.kernel.assign(np.zeros((4, 3)))
     """
 
-    __torch_function__ = torch._C._disabled_torch_function_impl
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        # Plain-tensor results, and `dtype=view.dtype` arguments given back as torch dtypes.
+        args = tuple(_torch_arg(a) for a in args)
+        kwargs = {k: _torch_arg(v) for k, v in kwargs.items()} if kwargs else {}
+        with torch._C.DisableTorchFunctionSubclass():
+            return func(*args, **kwargs)
 
     @staticmethod
     def of(view: torch.Tensor, source: torch.Tensor,
@@ -238,6 +246,14 @@ def torch_gradient(variable, grad):
     if isinstance(variable, KerasView) and isinstance(grad, torch.Tensor):
         return variable.to_torch_layout(grad)
     return grad
+
+
+def _torch_arg(value):
+    if type(value) is KerasDType:
+        return value.torch_dtype
+    if type(value) in (list, tuple) and any(type(v) is KerasDType for v in value):
+        return type(value)(_torch_arg(v) for v in value)
+    return value
 
 
 def _value_like(value, like: torch.Tensor):

@@ -75,7 +75,7 @@ def ema_model():
 
 
 def weights_of(model):
-    return [p.detach().clone() for p in model.weights]
+    return [p.detach().clone() for p in model.torch_weights()]
 
 
 def test_validation_uses_ema_weights(regression_data):
