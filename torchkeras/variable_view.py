@@ -122,11 +122,11 @@ class KerasView(torch.Tensor):
 
     @property
     def regularizer(self):
-        return getattr(self._tk_source, "regularizer", None)
+        return _keras_object(getattr(self._tk_source, "regularizer", None))
 
     @property
     def constraint(self):
-        return getattr(self._tk_source, "constraint", None)
+        return _keras_object(getattr(self._tk_source, "constraint", None))
 
     @property
     def torch_parameter(self) -> torch.Tensor:
@@ -246,6 +246,12 @@ def torch_gradient(variable, grad):
     if isinstance(variable, KerasView) and isinstance(grad, torch.Tensor):
         return variable.to_torch_layout(grad)
     return grad
+
+
+def _keras_object(fn):
+    # Layers that re-lay a weight out wrap its regularizer/constraint for the torch
+    # layout; the view, in Keras's layout, gives the user's own object back.
+    return getattr(fn, "keras_object", fn)
 
 
 def _torch_arg(value):

@@ -142,3 +142,36 @@ def test_fit_with_views_unchanged():
     model.fit(x, y, epochs=1, batch_size=4, verbose=0)
     assert not np.allclose(model.weights[0].numpy(), k_before)
     assert model.count_params() == 4 * 3 + 3 + 3 * 2 + 2
+
+
+def test_kernel_regularizer_sees_keras_layout_across_steps():
+    seen = []
+
+    def reg(w):
+        seen.append(tuple(w.shape))
+        return 0.1 * tk.ops.sum(tk.ops.square(w))
+
+    model = tk.Sequential([tk.Input((4,)), tk.layers.Dense(3, kernel_regularizer=reg)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((8, 4), "float32"), np.zeros((8, 3), "float32")
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0)      # 4 steps reuse the cached view
+    assert set(seen) == {(4, 3)} and len(seen) >= 4
+
+
+def test_views_follow_device_and_dtype_moves():
+    model = _mlp(tk)
+    first = model.weights[0]
+    model.to(torch.float64)
+    again = model.weights[0]
+    assert again is not first and again.dtype == "float64"
+    assert again.data_ptr() == model.layers[0].weight.data_ptr()
+
+
+def test_view_regularizer_and_constraint_are_the_users_objects():
+    reg = tk.regularizers.L2(0.1)
+    layer = tk.layers.Dense(3, kernel_regularizer=reg, kernel_constraint="non_neg")
+    layer.build((None, 4))
+    k = layer.weights[0]
+    assert k.regularizer is reg and isinstance(k.constraint, tk.constraints.NonNeg)
+    np.testing.assert_allclose(float(k.regularizer(k).detach()),
+                               0.1 * float((k.numpy() ** 2).sum()), rtol=1e-5)

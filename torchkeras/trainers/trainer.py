@@ -196,8 +196,10 @@ class Trainer(OnBatchMixin, LoopsMixin):
 
     def _model_losses(self) -> list:
         if self._reg_cache is None:
-            # Keras-layout views (built once per fit): regularizers see Keras's shapes.
-            self._reg_cache = [(p, getattr(p, "regularizer")) for p in self.trainable_weights
+            # Parameters: layers that re-lay a weight out wrap its regularizer to see
+            # Keras's layout.
+            self._reg_cache = [(p, getattr(p, "regularizer"))
+                               for p in self.torch_weights(trainable=True)
                                if getattr(p, "regularizer", None) is not None]
         out = [reg(p) for p, reg in self._reg_cache]
         out.extend(_ctx.added_losses())
