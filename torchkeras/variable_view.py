@@ -217,7 +217,7 @@ def keras_variable(layer, key: str, param: torch.Tensor) -> KerasView:
     """
     cache = layer.__dict__.get(_CACHE_ATTR)
     if cache is None:
-        cache = layer.__dict__[_CACHE_ATTR] = {}
+        cache = layer.__dict__[_CACHE_ATTR] = _ViewCache()
     view = cache.get(key)
     # A copy of a layer copies this dict too: only a live view over this very storage counts.
     if isinstance(view, KerasView) and view._tk_source is param and \
@@ -229,6 +229,17 @@ def keras_variable(layer, key: str, param: torch.Tensor) -> KerasView:
                         lambda t: layer.torch_layout(key, t))
     cache[key] = view
     return view
+
+
+class _ViewCache(dict):
+    """A layer's views by parameter key; copies and pickles of the layer start empty
+    (views of the copy's own parameters are made on demand)."""
+
+    def __deepcopy__(self, memo) -> "_ViewCache":
+        return _ViewCache()
+
+    def __reduce__(self):
+        return (_ViewCache, ())
 
 
 def torch_parameter(variable) -> torch.Tensor:

@@ -175,3 +175,14 @@ def test_view_regularizer_and_constraint_are_the_users_objects():
     assert k.regularizer is reg and isinstance(k.constraint, tk.constraints.NonNeg)
     np.testing.assert_allclose(float(k.regularizer(k).detach()),
                                0.1 * float((k.numpy() ** 2).sum()), rtol=1e-5)
+
+
+def test_copied_and_pickled_models_view_their_own_parameters():
+    import copy
+    import pickle
+    model = _mlp(tk)
+    model.weights    # fill the view cache before copying
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        w = clone.weights[0]
+        assert w.data_ptr() == clone.layers[0].weight.data_ptr()
+        np.testing.assert_array_equal(w.numpy(), model.weights[0].numpy())
