@@ -122,7 +122,7 @@ def restore_optimizer(optimizer, model, tensors: dict) -> None:
     if optimizer is None or not store:
         return
     if not optimizer.built:
-        optimizer.build(model.trainable_weights)
+        optimizer.build(model.torch_weights(trainable=True))
     optimizer.load_own_variables(store)
 
 

@@ -9,6 +9,7 @@ from torch import nn
 from torchkeras import config as _config
 from torchkeras.layers import call_context as _ctx
 from torchkeras.layers.layer_utils import _free_key
+from torchkeras.variable_view import keras_variable
 from torchkeras.variables import Variable, is_trainable
 
 
@@ -114,9 +115,38 @@ class LayerWeightsMixin:
         for key, m in self._modules.items():
             _collect_module(self, key, m, out, seen)
 
+    def _trainable_entries(self) -> list:
+        if not self._trainable:
+            return []
+        path_ok = self._trainable_paths()
+        return [e for e in self._weight_entries()
+                if is_trainable(e[2]) and path_ok.get(id(e[0]), True)]
+
+    def torch_weights(self, trainable: bool | None = None) -> list:
+        """The stored parameters behind ``weights`` (torch layouts), in Keras's order.
+
+        ``weights`` and friends hand out Keras-layout views; code that feeds torch
+        (optimizers, savers, EMA) uses these parameters instead.
+
+        Args:
+            trainable: ``None`` for all (as ``weights``), ``True`` for those of
+                ``trainable_weights``, ``False`` for those of ``non_trainable_weights``.
+
+        Example:
+            >>> opt = torch.optim.SGD(model.torch_weights(trainable=True), lr=0.1)
+        """
+        if trainable is None:
+            return [p for _, _, p in self._weight_entries()]
+        chosen = {id(p) for _, _, p in self._trainable_entries()}
+        return [p for _, _, p in self._weight_entries() if (id(p) in chosen) == trainable]
+
+    def _views(self, entries) -> list:
+        return [keras_variable(layer, key, p) for layer, key, p in entries]
+
     @property
     def weights(self) -> list:
-        return [p for _, _, p in self._weight_entries()]
+        """All weights as Keras variables (Keras layouts, views over the parameters)."""
+        return self._views(self._weight_entries())
 
     @property
     def variables(self) -> list:
@@ -124,23 +154,22 @@ class LayerWeightsMixin:
 
     @property
     def trainable_weights(self) -> list:
-        if not self._trainable:
-            return []
-        out, seen = [], set()
-        path_ok = self._trainable_paths()
-        for layer, _, p in self._weight_entries():
-            if is_trainable(p) and path_ok.get(id(layer), True) and id(p) not in seen:
-                seen.add(id(p))
-                out.append(p)
-        return out
+        """Trainable weights as Keras variables (views over the parameters)."""
+        return self._views(self._trainable_entries())
 
     @property
     def non_trainable_weights(self) -> list:
-        trainable = {id(p) for p in self.trainable_weights}
-        return [p for p in self.weights if id(p) not in trainable]
+        """Non-trainable weights as Keras variables (views over the parameters)."""
+        chosen = {id(p) for _, _, p in self._trainable_entries()}
+        return self._views([e for e in self._weight_entries() if id(e[2]) not in chosen])
 
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
+    @property
+    def trainable_variables(self) -> list:
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self) -> list:
+        return self.non_trainable_weights
 
     def _trainable_paths(self) -> dict:
         """id(layer) -> whether every layer on its path from ``self`` is trainable.
@@ -175,7 +204,16 @@ class LayerWeightsMixin:
             raise ValueError("You tried to call `count_params` on layer '%s', but the layer "
                              "isn't built. Call `build(input_shape)` or call it on data first."
                              % self.name)
-        return int(sum(p.numel() for p in self.weights))
+        return int(sum(p.numel() for p in self.torch_weights()))
+
+    def keras_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
+        """The weight stored as ``key`` re-laid out from torch's layout to Keras's
+        (a view where the layout allows)."""
+        return self._to_keras_layout(key, tensor)
+
+    def torch_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
+        """Inverse of ``keras_layout``."""
+        return self._from_keras_layout(key, tensor)
 
     def _to_keras_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
         """Hook: torch storage -> Keras layout of one weight (identity by default)."""

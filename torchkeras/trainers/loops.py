@@ -267,7 +267,7 @@ class LoopsMixin:
         self.eval()
         finalize = getattr(self.optimizer, "finalize_variable_values", None)
         if finalize is not None and epochs > 0:   # EMA / Lookahead weights become the model's
-            finalize(self.trainable_weights)
+            finalize(self.torch_weights(trainable=True))
         cbs.on_train_end(epoch_logs)
         self.history = cbs.history
         return self.history

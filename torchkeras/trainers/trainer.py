@@ -196,7 +196,10 @@ class Trainer(OnBatchMixin, LoopsMixin):
 
     def _model_losses(self) -> list:
         if self._reg_cache is None:
-            self._reg_cache = [(p, getattr(p, "regularizer")) for p in self.trainable_weights
+            # Parameters: layers that re-lay a weight out wrap its regularizer to see
+            # Keras's layout.
+            self._reg_cache = [(p, getattr(p, "regularizer"))
+                               for p in self.torch_weights(trainable=True)
                                if getattr(p, "regularizer", None) is not None]
         out = [reg(p) for p, reg in self._reg_cache]
         out.extend(_ctx.added_losses())
@@ -327,7 +330,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
         self._reg_cache = None
         if self.optimizer is not None:
             was_built = bool(getattr(self.optimizer, "built", False))
-            weights = self.trainable_weights
+            weights = self.torch_weights(trainable=True)
             self.optimizer.build(weights)
             if self._opt_made_before_build:
                 training_checks.check_torch_optimizer_covers_weights(self, self.optimizer)
