@@ -226,9 +226,31 @@ def _spec_from_fake(out, batch_unknown: bool):
     return map_structure(conv, out)
 
 
+def layer_default(fn):
+    """Marks ``Layer``'s own ``compute_output_shape`` / ``compute_output_spec`` /
+    ``compute_mask``: symbolic calls tell a subclass's override from them by this mark, so
+    this module never imports ``Layer`` (which imports it)."""
+    fn.is_layer_default = True
+    return fn
+
+
+def _is_default(layer, method: str) -> bool:
+    return getattr(getattr(type(layer), method), "is_layer_default", False)
+
+
+def is_symbolic(x) -> bool:
+    """Whether ``x`` is, or holds (in lists, tuples, dicts), a ``KerasTensor``."""
+    if isinstance(x, KerasTensor):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(is_symbolic(v) for v in x)
+    if isinstance(x, dict):
+        return any(is_symbolic(v) for v in x.values())
+    return False
+
+
 def _overrides_output_shape(layer) -> bool:
-    from torchkeras.layers.layer import Layer
-    return type(layer).compute_output_shape is not Layer.compute_output_shape
+    return not _is_default(layer, "compute_output_shape")
 
 
 def infer_output_shape(layer, input_shape):
@@ -278,8 +300,7 @@ def _symbolic_spec(layer, args, kwargs):
     inputs = args[0]
     if not layer.built:
         layer._maybe_build(_shapes(inputs), None)
-    from torchkeras.layers.layer import Layer
-    if type(layer).compute_output_spec is not Layer.compute_output_spec:
+    if not _is_default(layer, "compute_output_spec"):
         spec = layer.compute_output_spec(*args, **kwargs)
         _attach_symbolic_masks(layer, inputs, spec)
         return spec
@@ -304,9 +325,8 @@ def _attach_symbolic_masks(layer, inputs, spec) -> None:
     set, from ``compute_mask`` on fake stand-ins for the inputs and their masks."""
     if not layer.supports_masking:
         return
-    from torchkeras.layers.layer import Layer
     flat_in = [kt for kt in _flatten(inputs) if isinstance(kt, KerasTensor)]
-    if type(layer).compute_mask is Layer.compute_mask:
+    if _is_default(layer, "compute_mask"):
         masks = [kt._keras_mask for kt in flat_in]
         if all(m is None for m in masks):
             return

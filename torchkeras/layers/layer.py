@@ -19,7 +19,8 @@ from torchkeras.layers import call_context as _ctx
 from torchkeras.layers.layer_metrics import collect_metrics
 from torchkeras.layers.layer_utils import (  # noqa: F401  (re-exported helpers)
     _all_masked, _capture_init_args, _first_device, _flat_tensors, _to_shape, clear_session,
-    convert_input, is_symbolic, map_shapes, marking_built, to_snake_case, unique_name)
+    convert_input, map_shapes, marking_built, to_snake_case, unique_name)
+from torchkeras.layers.keras_tensor import is_symbolic, layer_default
 from torchkeras.layers.layer_weights import LayerWeightsMixin, _child_layers
 from torchkeras.layers.input_spec import assert_input_compatibility
 from torchkeras.scopes.remat import active_remat_scope, remat
@@ -351,14 +352,17 @@ class Layer(LayerWeightsMixin, nn.Module):
             return p.device
         return _config.get_device()
 
+    @layer_default
     def compute_mask(self, inputs, previous_mask=None):
         return previous_mask if self.supports_masking else None
 
+    @layer_default
     def compute_output_shape(self, input_shape):
         """Output shape for ``input_shape``; by default found by a run on fake tensors."""
         from torchkeras.layers.keras_tensor import infer_output_shape
         return infer_output_shape(self, input_shape)
 
+    @layer_default
     def compute_output_spec(self, *args, **kwargs):
         from torchkeras.layers.keras_tensor import symbolic_call
         return symbolic_call(self, args, kwargs, record=False)

@@ -39,17 +39,6 @@ def clear_session() -> None:
     _NAME_COUNTS.clear()
 
 
-def is_symbolic(x) -> bool:
-    from torchkeras.layers.keras_tensor import KerasTensor
-    if isinstance(x, KerasTensor):
-        return True
-    if isinstance(x, (list, tuple)):
-        return any(is_symbolic(v) for v in x)
-    if isinstance(x, dict):
-        return any(is_symbolic(v) for v in x.values())
-    return False
-
-
 def convert_input(x, device=None, dtype=None):
     """numpy arrays / Python numbers -> tensors (floats in floatx, ints as int64)."""
     if isinstance(x, torch.Tensor):
