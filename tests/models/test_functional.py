@@ -95,3 +95,30 @@ def test_matches_keras(keras):
     xs = [rng.normal(size=(6, 5)).astype("float32") for _ in range(2)]
     for a, b in zip(tm.predict(xs, verbose=0), km.predict(xs, verbose=0)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_input_and_output_are_the_constructor_structures():
+    a = tk.Input((3,), name="a")
+    out = tk.layers.Dense(2)(a)
+    model = tk.Model(a, out)
+    assert model.input is a and model.output is out
+    assert tuple(model.output.shape) == (None, 2)
+    multi = tk.Model({"a": a}, [out])
+    assert multi.input == {"a": a} and multi.output == [out]
+    # Calling the model on new symbolic inputs does not change what it reports.
+    b = tk.Input((3,))
+    model(b)
+    assert model.input is a and model.output is out
+
+
+@pytest.mark.keras_oracle
+def test_input_and_output_match_keras(keras):
+    a = keras.Input((3,))
+    out = keras.layers.Dense(2)(a)
+    ref = keras.Model({"a": a}, [out])
+    assert isinstance(ref.input, dict) and isinstance(ref.output, list)
+    ta = tk.Input((3,))
+    tout = tk.layers.Dense(2)(ta)
+    mine = tk.Model({"a": ta}, [tout])
+    assert isinstance(mine.input, dict) and isinstance(mine.output, list)
+    assert tuple(mine.output[0].shape) == tuple(ref.output[0].shape)

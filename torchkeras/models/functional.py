@@ -90,6 +90,16 @@ class Functional(Model):
         return order
 
     @property
+    def input(self):
+        # As in Keras: the structure given to the constructor, even once the model has been
+        # called on other symbolic inputs (Layer.input would give that call's inputs).
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    @property
     def inputs(self) -> list:
         return list(self._flat_inputs)
 
