@@ -18,6 +18,17 @@ def _functional_subclass(cls):
 from torchkeras.trainers.trainer import Trainer
 
 
+def _is_symbolic(structure) -> bool:
+    """True if ``structure`` (a tensor, list, tuple or dict) holds only KerasTensors."""
+    # Function-local: keras_tensor imports the layer machinery that imports models lazily.
+    from torchkeras.layers.keras_tensor import KerasTensor
+    if isinstance(structure, dict):
+        structure = list(structure.values())
+    if isinstance(structure, (list, tuple)):
+        return bool(structure) and all(_is_symbolic(v) for v in structure)
+    return isinstance(structure, KerasTensor)
+
+
 class Model(Trainer, Layer):
     """Groups layers into an object with training and inference features.
 
@@ -42,6 +53,11 @@ class Model(Trainer, Layer):
         if functional_args and not issubclass(cls, Functional):
             if cls is Model:
                 return Functional.__new__(Functional, *args, **kwargs)
+            # A subclass's own constructor arguments are not Model's: only symbolic inputs
+            # mean "built like a functional model" (RecommenderNet(num_users, num_movies, ..)
+            # is a plain subclass, as in Keras).
+            if not _is_symbolic(kwargs["inputs"] if "inputs" in kwargs else args[0]):
+                return super().__new__(cls, *args, **kwargs)
             # A subclass built like a functional model (Keras's custom train_step guide):
             # give it Functional's machinery under its own name.
             return _functional_subclass(cls).__new__(_functional_subclass(cls), *args, **kwargs)
