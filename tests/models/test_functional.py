@@ -122,3 +122,18 @@ def test_input_and_output_match_keras(keras):
     mine = tk.Model({"a": ta}, [tout])
     assert isinstance(mine.input, dict) and isinstance(mine.output, list)
     assert tuple(mine.output[0].shape) == tuple(ref.output[0].shape)
+
+
+def test_config_round_trip_of_a_layer_with_tuple_outputs():
+    # keras-io lstm_seq2seq: an LSTM returning (sequences, h, c) feeds a Dense.
+    enc = tk.Input((None, 5))
+    _, h, c = layers.LSTM(4, return_state=True)(enc)
+    dec = tk.Input((None, 6))
+    seq, _, _ = layers.LSTM(4, return_sequences=True, return_state=True)(
+        dec, initial_state=[h, c])
+    model = tk.Model([enc, dec], layers.Dense(3)(seq))
+    clone = tk.Model.from_config(model.get_config())
+    assert [type(l).__name__ for l in clone.layers] == [type(l).__name__ for l in model.layers]
+    assert tuple(clone.outputs[0].shape) == (None, None, 3)
+    x = [np.random.rand(2, 7, 5).astype("float32"), np.random.rand(2, 4, 6).astype("float32")]
+    assert tuple(clone.predict(x, verbose=0).shape) == (2, 4, 3)

@@ -75,7 +75,7 @@ def functional_from_config(cls, config: dict, custom_objects=None):
         if isinstance(v, dict) and v.get("class_name") == "__keras_tensor__":
             name, ni, ti = v["config"]["keras_history"]
             out = outputs[(name, ni)]
-            flat = out if isinstance(out, list) else [out]
+            flat = list(out) if isinstance(out, (list, tuple)) else [out]
             return flat[ti]
         if isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) and (v[0], v[1]) in outputs:
             return resolve({"class_name": "__keras_tensor__", "config": {"keras_history": v}})
