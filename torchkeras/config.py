@@ -240,14 +240,20 @@ def unsafe_deserialization_enabled() -> bool:
     return _FLAGS.get("unsafe_deserialization", False)
 
 
+_POLICY_ACCESS: dict = {}   # "get"/"set", registered by torchkeras.mixed_precision.policy
+
+
+def register_dtype_policy_access(get, set_) -> None:
+    """Called once by the policy module: the dtype-policy functions below reach the global
+    policy through these, so this low-level module imports nothing above it."""
+    _POLICY_ACCESS.update(get=get, set=set_)
+
+
 def dtype_policy():
     """The global dtype policy (``keras.config.dtype_policy``)."""
-    # Function-local import: mixed_precision imports this module for floatx.
-    from torchkeras.mixed_precision.policy import global_policy
-    return global_policy()
+    return _POLICY_ACCESS["get"]()
 
 
 def set_dtype_policy(policy) -> None:
     """Sets the global dtype policy, e.g. ``"mixed_float16"``."""
-    from torchkeras.mixed_precision.policy import set_global_policy
-    set_global_policy(policy)
+    _POLICY_ACCESS["set"](policy)

@@ -165,3 +165,21 @@ def test_mismatched_model_and_bad_arguments(tmp_path):
         tk.callbacks.BackupAndRestore(backup, save_freq="often")
 
 
+
+
+def test_resume_removes_temp_files_of_killed_backups(tmp_path):
+    backup = tmp_path / "b"
+    with pytest.raises(KeyboardInterrupt):
+        fit_some(backup_model(), [tk.callbacks.BackupAndRestore(str(backup)), Stop(1)])
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    pid = proc.pid                                        # a killed writer's pid
+    leftovers = [".%s.%d-0badc0de.tmp" % (STATE, pid),   # this version's atomic write
+                 "%s.tmp-%d" % (STATE, pid),              # earlier versions' names
+                 STATE + ".bkp.tmp", ".tmpA1b2C3"]        # and safetensors' own
+    for name in leftovers:
+        (backup / name).write_bytes(b"half a backup")
+    model = backup_model()
+    fit_some(model, [tk.callbacks.BackupAndRestore(str(backup))], epochs=2)
+    assert int(model.optimizer.iterations) == 10          # resumed, then finished
+    assert not backup.exists()                            # the folder could be removed

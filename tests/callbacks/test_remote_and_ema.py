@@ -75,7 +75,7 @@ def ema_model():
 
 
 def weights_of(model):
-    return [p.detach().clone() for p in model.weights]
+    return [p.detach().clone() for p in model.torch_weights()]
 
 
 def test_validation_uses_ema_weights(regression_data):
@@ -97,7 +97,7 @@ def test_swap_on_epoch_leaves_ema_in_model(regression_data):
     model = ema_model()
     model.fit(x, y, epochs=2, batch_size=32, verbose=0,
               callbacks=[tk.callbacks.SwapEMAWeights(swap_on_epoch=True)])
-    for p, a in zip(model.weights, model.optimizer._model_variables_moving_average):
+    for p, a in zip(model.torch_weights(), model.optimizer._model_variables_moving_average):
         assert torch.equal(p, a)
 
 

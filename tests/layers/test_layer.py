@@ -199,3 +199,21 @@ def test_auto_config_without_get_config():
     cfg = Plain(3.0, name="p").get_config()
     assert cfg["factor"] == 3.0 and cfg["name"] == "p"
     assert Plain.from_config(cfg).factor == 3.0
+
+
+def test_calling_build_by_hand_marks_the_layer_built():
+    # Keras counts any build() call as building the layer, extra arguments included.
+    class WithInit(layers.Layer):
+        def build(self, input_shape, init="ones"):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer=init)
+
+        def call(self, x):
+            return x * self.w
+
+    layer = WithInit()
+    layer.build((None, 3), "zeros")
+    assert layer.built and layer.get_build_config() == {"input_shape": (None, 3)}
+    assert layer(torch.ones(2, 3)).sum().item() == 0.0
+    model = keras.Sequential([WithInit()])
+    model.build((None, 4))
+    assert model.built and model.layers[0].built

@@ -137,3 +137,78 @@ def test_config_round_trip_of_a_layer_with_tuple_outputs():
     assert tuple(clone.outputs[0].shape) == (None, None, 3)
     x = [np.random.rand(2, 7, 5).astype("float32"), np.random.rand(2, 4, 6).astype("float32")]
     assert tuple(clone.predict(x, verbose=0).shape) == (2, 4, 3)
+
+
+@pytest.mark.parametrize("name", ["inputs", "outputs", "layers", "name", "optimizer", "loss",
+                                  "input", "output", "history", "compiled"])
+def test_layer_named_like_a_model_attribute(name):
+    # Keras keeps graph layers apart from the model's own attributes.
+    x = tk.Input((4,), name=name)
+    y = layers.Dense(2, name=name + "_d")(x)
+    model = tk.Model(x, y)
+    assert [l.name for l in model.layers] == [name, name + "_d"]
+    assert model.get_layer(name).name == name
+    assert model.inputs[0] is x
+    model.compile("sgd", "mse")
+    hist = model.fit(np.ones((4, 4)), np.ones((4, 2)), epochs=1, verbose=0)
+    assert list(hist.history) == ["loss"]
+    assert model.predict(np.ones((3, 4)), verbose=0).shape == (3, 2)
+
+
+def test_layer_named_like_model_attribute_round_trips(tmp_path):
+    x = tk.Input((4,), name="inputs")
+    model = tk.Model(x, layers.Dense(2, name="layers")(x))
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = tk.saving.load_model(path)
+    data = np.random.rand(3, 4).astype("float32")
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0))
+
+
+def test_input_and_output_properties():
+    a, b = tk.Input((4,), name="a"), tk.Input((3,), name="b")
+    y = layers.Dense(2)(layers.Concatenate()([a, b]))
+    single = tk.Model(a, layers.Dense(1)(a))
+    assert single.input is single.inputs[0] and single.output is single.outputs[0]
+    assert single.input.shape == (None, 4) and single.output.shape == (None, 1)
+    multi = tk.Model([a, b], [y])
+    assert multi.input == [a, b] and multi.output == [y]
+    named = tk.Model({"a": a, "b": b}, y)
+    assert named.input == {"a": a, "b": b} and named.output is y
+
+
+class _NamelessConfig(layers.Layer):
+    """A custom layer whose get_config leaves out its name (common in user code)."""
+
+    def __init__(self, units=2, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.dense = layers.Dense(units)
+
+    def call(self, x):
+        return self.dense(x)
+
+    def get_config(self):
+        return {"units": self.units}
+
+
+def test_from_config_finds_layers_by_saved_name():
+    x = tk.Input((4,))
+    h = _NamelessConfig(3, name="first")(x)
+    y = _NamelessConfig(2, name="second")(h)
+    model = tk.Model(x, y)
+    clone = tk.Model.from_config(model.get_config(),
+                                 custom_objects={"_NamelessConfig": _NamelessConfig})
+    inner = [l for l in clone.layers if isinstance(l, _NamelessConfig)]
+    assert [l.units for l in inner] == [3, 2]
+    assert clone.output.shape == (None, 2)
+
+
+@pytest.mark.keras_oracle
+def test_oracle_input_output_and_attribute_names(keras):
+    for lib in (keras, tk):
+        x = lib.Input((4,), name="inputs")
+        model = lib.Model(x, lib.layers.Dense(2, name="outputs")(x))
+        assert [l.name for l in model.layers] == ["inputs", "outputs"]
+        assert tuple(model.input.shape) == (None, 4)
+        assert tuple(model.output.shape) == (None, 2)

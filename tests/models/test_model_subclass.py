@@ -1,5 +1,6 @@
 """Subclassed Model: layers as attributes, build(input_shape) then summary, nn.Module
 conventions (.to, state_dict)."""
+import numpy as np
 import pytest
 import torch
 
@@ -108,3 +109,92 @@ def test_subclass_given_symbolic_inputs_is_still_functional():
     a = tk.Input((3,))
     model = Custom(a, tk.layers.Dense(2)(a))
     assert isinstance(model, Custom) and model.outputs[0].shape[-1] == 2
+
+
+class _VAE(tk.Model):
+    """Keras's subclassing guide: a model whose constructor takes positional sizes."""
+
+    def __init__(self, original_dim, intermediate_dim=64, latent_dim=32, name="vae", **kw):
+        super().__init__(name=name, **kw)
+        self.enc = layers.Dense(intermediate_dim)
+        self.lat = layers.Dense(latent_dim)
+        self.dec = layers.Dense(original_dim)
+
+    def call(self, x):
+        return self.dec(self.lat(self.enc(x)))
+
+
+def test_subclass_with_positional_constructor_args_is_not_functional():
+    # Keras decides by what reaches Model.__init__, not by the subclass's arguments.
+    from torchkeras.models.functional import Functional
+    for args in [(784, 64, 32), (784, 64), (784,)]:
+        model = _VAE(*args)
+        assert not isinstance(model, Functional) and model.name == "vae"
+        assert model(torch.ones(2, 784)).shape == (2, 784)
+
+
+class _Passthrough(tk.Model):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def train_step(self, data):   # a custom step, as in Keras's customizing-fit guide
+        return super().train_step(data)
+
+
+def test_subclass_given_inputs_outputs_becomes_functional():
+    x = tk.Input((3,))
+    y = layers.Dense(2)(x)
+    for model in (_Passthrough(x, y), _Passthrough(inputs=x, outputs=y),
+                  _Passthrough(x, outputs=y)):
+        assert type(model).__name__ == "_Passthrough" and isinstance(model, _Passthrough)
+        assert model.output is y and len(model.layers) == 2
+    with pytest.raises(ValueError, match="outputs"):
+        tk.Model(inputs=x)
+
+
+class _TwoInputs(tk.Model):
+    def __init__(self):
+        super().__init__()
+        self.a = layers.Dense(3)
+        self.b = layers.Dense(3)
+
+    def call(self, inputs):
+        return self.a(inputs["i"]) + self.b(inputs["j"])
+
+
+def test_build_with_a_dict_or_list_of_shapes():
+    model = _TwoInputs()
+    model.build({"i": (None, 4), "j": (None, 5)})
+    assert model.built and [tuple(w.shape) for w in model.get_weights()] == [
+        (4, 3), (3,), (5, 3), (3,)]
+    assert model.get_build_config() == {"input_shape": {"i": (None, 4), "j": (None, 5)}}
+
+    class Pair(tk.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = layers.Dense(2)
+
+        def call(self, inputs):
+            return self.d(torch.cat(list(inputs), dim=-1))
+
+    pair = Pair()
+    pair.build([(None, 2), (None, 3)])
+    assert pair.get_weights()[0].shape == (5, 2)
+    with pytest.raises(ValueError, match="input_shape"):
+        Pair().build("abc")
+
+
+@pytest.mark.keras_oracle
+def test_oracle_positional_subclass(keras):
+    class KVAE(keras.Model):
+        def __init__(self, a, b, c):
+            super().__init__()
+            self.d = keras.layers.Dense(a)
+
+        def call(self, x):
+            return self.d(x)
+
+    kmodel = KVAE(5, 4, 3)
+    assert not isinstance(kmodel, keras.src.models.functional.Functional)
+    assert tuple(kmodel(np.ones((2, 3), "float32")).shape) == (2, 5)
+    assert tuple(_VAE(5, 4, 3)(torch.ones(2, 3)).shape) == (2, 5)

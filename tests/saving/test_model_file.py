@@ -288,3 +288,98 @@ def test_file_utils_atomic_path_cleans_up(tmp_path):
     file_utils.write_bytes_atomic(target, b"done")
     assert open(target, "rb").read() == b"done"
     assert oct(os.stat(target).st_mode & 0o777) != oct(0o600)
+
+
+@tk.saving.register_keras_serializable(package="test_build_config")
+class _BuildWithInit(tk.layers.Layer):
+    """Keras's customizing-saving guide: build() takes an extra argument, so reloading
+    must go through get_build_config/build_from_config."""
+
+    def __init__(self, units=4, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape, layer_init):
+        self._shape = list(input_shape)
+        self.layer_init = layer_init
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer=layer_init)
+
+    def call(self, x):
+        return x @ self.w
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+    def get_build_config(self):
+        return {"input_shape": self._shape, "layer_init": self.layer_init}
+
+    def build_from_config(self, config):
+        self.build(config["input_shape"], config["layer_init"])
+
+
+@pytest.mark.parametrize("kind", ["sequential", "sequential_input", "functional"])
+def test_custom_build_config_round_trip(tmp_path, kind):
+    layer = _BuildWithInit(3)
+    layer.build((None, 5), "random_normal")
+    if kind == "sequential":
+        model = tk.Sequential([layer])
+    elif kind == "sequential_input":
+        model = tk.Sequential([tk.Input((5,)), layer])
+    else:
+        x = tk.Input((5,))
+        model = tk.Model(x, layer(x))
+    data = np.random.rand(2, 5).astype("float32")
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = tk.saving.load_model(path)
+    inner = [l for l in loaded.layers if isinstance(l, _BuildWithInit)][0]
+    assert inner.layer_init == "random_normal"
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0))
+
+
+def test_build_from_config_shapes_dict():
+    class Pair(tk.layers.Layer):
+        def build(self, a_shape, b_shape):
+            self.w = self.add_weight(shape=(a_shape[-1] + b_shape[-1],))
+
+    layer = Pair()
+    layer.build_from_config({"shapes_dict": {"a_shape": [None, 2], "b_shape": [None, 3]}})
+    assert layer.built and tuple(layer.w.shape) == (5,)
+
+
+@tk.saving.register_keras_serializable(package="test_nested_config")
+class _HoldsLayers(tk.Model):
+    """get_config returns layer objects; Keras serializes them inside the config."""
+
+    def __init__(self, first_layer, second_layer=None, **kwargs):
+        super().__init__(**kwargs)
+        self.first_layer = first_layer
+        self.second_layer = second_layer if second_layer is not None else tk.layers.Dense(3)
+
+    def get_config(self):
+        return {**super().get_config(), "first_layer": self.first_layer,
+                "second_layer": self.second_layer}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("first_layer", "second_layer"):
+            config[key] = tk.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    def call(self, x):
+        return self.second_layer(self.first_layer(x))
+
+
+def test_config_holding_layers_is_serialized_and_reloads(tmp_path):
+    x = tk.Input((6,))
+    model = tk.Model(x, _HoldsLayers(tk.layers.Dense(4, name="first"))(x))
+    entry = tk.saving.serialize_keras_object(model.layers[1])
+    assert entry["config"]["first_layer"]["class_name"] == "Dense"
+    assert entry["config"]["first_layer"]["config"]["units"] == 4
+    path = str(tmp_path / "nested.keras")
+    model.save(path)
+    loaded = tk.saving.load_model(path)
+    data = np.random.rand(2, 6).astype("float32")
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0),
+                               rtol=1e-6)

@@ -1,12 +1,15 @@
 """BackupAndRestore: resumes an interrupted ``fit`` exactly where its last backup left it."""
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 
 from torchkeras.callbacks import training_state as ts
 from torchkeras.callbacks.callback import Callback
 from torchkeras.callbacks.model_checkpoint import is_chief
+from torchkeras.saving import file_utils
 
 _FILE = "training_state.safetensors"
 
@@ -74,6 +77,8 @@ class BackupAndRestore(Callback):
                              "beforehand by calling it on a batch of data." % self.model.name)
         from torchkeras import distribute
         distribute.barrier()   # rank 0's last backup is on disk before any rank reads it
+        if is_chief():
+            self._remove_stale_temps()
         loaded = self._load()
         if loaded is None:
             return
@@ -95,6 +100,20 @@ class BackupAndRestore(Callback):
             # the state at the backup is put back once the trained batches are skipped.
             ts.restore_rng(_sub(tensors, "rng/epoch/"), info["rng"]["epoch"], self.model)
             self._pending = (tensors, info)
+
+    def _remove_stale_temps(self) -> None:
+        """Temporary files of runs killed while writing a backup (so the folder can go)."""
+        for path in (self._path, self._prev_path):
+            file_utils.remove_stale_temps(path)
+        if not os.path.isdir(self.backup_dir):
+            return
+        # Names earlier versions used: `<file>.tmp-<pid>`, `<file>.bkp.tmp`, and
+        # safetensors' own `.tmpXXXXXX`; the folder holds nothing but backups.
+        stale = re.compile(r"%s(\.tmp-\d+|\.bkp\.tmp)|\.tmp[0-9A-Za-z]{6}" % re.escape(_FILE))
+        for name in os.listdir(self.backup_dir):
+            if stale.fullmatch(name):
+                with contextlib.suppress(OSError):
+                    os.remove(os.path.join(self.backup_dir, name))
 
     def _load(self):
         if not os.path.exists(self._path):
@@ -178,8 +197,8 @@ class BackupAndRestore(Callback):
                 "batches_since_save": self._batches_seen_since_last_saving,
                 "last_batch_seen": self._last_batch_seen}
         if self.double_checkpoint and os.path.exists(self._path):
-            shutil.copyfile(self._path, self._prev_path + ".tmp")
-            os.replace(self._prev_path + ".tmp", self._prev_path)
+            with file_utils.atomic_path(self._prev_path) as tmp:
+                shutil.copyfile(self._path, tmp)
         ts.write_state(self._path, tensors, info)
 
     def on_train_end(self, logs=None):

@@ -122,7 +122,7 @@ def restore_optimizer(optimizer, model, tensors: dict) -> None:
     if optimizer is None or not store:
         return
     if not optimizer.built:
-        optimizer.build(model.trainable_weights)
+        optimizer.build(model.torch_weights(trainable=True))
     optimizer.load_own_variables(store)
 
 
@@ -157,27 +157,18 @@ def restore_metrics(model, tensors: dict) -> int:
 
 # ---------------------------------------------------------------------- files
 def write_state(path: str, tensors: dict, info: dict) -> None:
-    """Writes ``tensors`` and ``info`` to ``path`` through a temporary file and a rename."""
-    from safetensors.torch import save_file
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = "%s.tmp-%d" % (path, os.getpid())
-    try:
-        save_file(tensors, tmp, metadata={"format": FORMAT, "info": json.dumps(info)})
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass   # not every platform can fsync a directory
+    """Writes ``tensors`` and ``info`` to ``path`` through a temporary file and a rename.
+
+    The bytes are serialized here and written through ``file_utils.atomic_path``, so
+    the only temporary file is one named after ``path`` (safetensors' ``save_file``
+    would leave its own ``.tmpXXXXXX`` behind if killed).
+    """
+    from safetensors.torch import save
+
+    from torchkeras.saving import file_utils
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    data = save(tensors, metadata={"format": FORMAT, "info": json.dumps(info)})
+    file_utils.write_bytes_atomic(path, data)
 
 
 def read_state(path: str) -> tuple[dict, dict]:

@@ -30,8 +30,7 @@ class DeviceMesh:
             raise ValueError("Shape and axis_names should have same size. Received "
                              "shape=%s and axis_names=%s" % (tuple(shape), list(axis_names)))
         if devices is None:
-            # Function-local import: the module that lists devices imports this one.
-            from torchkeras.distribution.distribution_api import list_devices
+            from torchkeras.distribution.devices import list_devices
             devices = list_devices()
         devices = np.array(devices, dtype=object)
         if int(np.prod(shape)) != devices.size:

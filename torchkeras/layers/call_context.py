@@ -8,6 +8,26 @@ import threading
 import torch
 
 
+# Models cache how they call their layers (models/direct_calls.py). Anything that changes
+# what a layer call does bumps this process-wide counter, and a model whose cached plan
+# was made under another value derives it again on its next call.
+_PLAN_VERSION = [0]
+
+# Layer attributes whose change alters a call: Layer.__setattr__ invalidates on them.
+PLAN_ATTRIBUTES = frozenset(("activity_regularizer", "_dtype_policy", "supports_masking",
+                             "autocast", "trainable", "_trainable"))
+
+
+def invalidate_call_plans() -> None:
+    """Makes every model derive its cached layer-call plan again on its next call."""
+    _PLAN_VERSION[0] += 1
+
+
+def call_plan_version() -> int:
+    """The current plan version (models compare it with the one their plan was made at)."""
+    return _PLAN_VERSION[0]
+
+
 class _State(threading.local):
     def __init__(self):
         self.training = None      # flag set by an outer call, seen by nested layers

@@ -5,6 +5,22 @@ from torchkeras.layers.keras_tensor import KerasTensor, Node
 from torchkeras.layers.layer import Layer
 
 
+def _check_shape(arg: str, shape) -> tuple:
+    """``shape`` as a tuple of non-negative ints and None; a ValueError naming ``arg``
+    for anything else (a string such as "32x32", floats, negative sizes)."""
+    def is_dim(d):
+        if d is None:
+            return True
+        if isinstance(d, (bool, str, float)) or not hasattr(d, "__index__"):
+            return False
+        return int(d) >= 0
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__") or \
+            not all(is_dim(d) for d in shape):
+        raise ValueError("Input `%s` must be a tuple of non-negative integers or None "
+                         "(e.g. `shape=(32, 32, 3)`), got %r" % (arg, shape))
+    return tuple(None if d is None else int(d) for d in shape)
+
+
 class InputLayer(Layer):
     """The layer behind ``Input``: it holds the graph's input placeholder.
 
@@ -25,7 +41,9 @@ class InputLayer(Layer):
                 raise ValueError("You must pass a `shape` argument to Input/InputLayer.")
             if isinstance(shape, int):
                 shape = (shape,)
-            batch_shape = (batch_size,) + tuple(shape)
+            batch_shape = (batch_size,) + _check_shape("shape", shape)
+        else:
+            batch_shape = _check_shape("batch_shape", batch_shape)
         self._batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
         self._input_dtype = dtype or "float32"
         self.sparse = bool(sparse)

@@ -31,6 +31,7 @@ class KerasTensor:
         self.sparse = sparse
         self.ragged = ragged
         self._keras_history = None   # (layer, node_index, tensor_index)
+        self._keras_mask = None      # KerasTensor of the mask a masking layer attached
 
     @property
     def ndim(self) -> int:
@@ -136,6 +137,13 @@ def _fake_inputs(mode, x, device, fill: int = 1):
                  for i, d in enumerate(v.shape)]
         with mode:
             t = torch.zeros(shape, dtype=_config.to_torch_dtype(v.dtype), device=device)
+        mask = v._keras_mask
+        if isinstance(mask, KerasTensor):
+            # The layer's own __call__ then reads, passes and propagates it as it would
+            # on real tensors; _spec_from_fake reads the outputs' masks back (a mask
+            # passed through unchanged maps back to this very KerasTensor).
+            t._keras_mask = make(mask)
+            t._keras_mask._tk_symbolic = mask
         return t
     return map_structure(make, x)
 
@@ -208,7 +216,12 @@ def _spec_from_fake(out, batch_unknown: bool):
             shape = list(t.shape)
             if batch_unknown and shape:
                 shape[0] = None
-            return KerasTensor(shape, dtype=t.dtype)
+            kt = KerasTensor(shape, dtype=t.dtype)
+            mask = getattr(t, "_keras_mask", None)
+            if isinstance(mask, torch.Tensor):
+                source = getattr(mask, "_tk_symbolic", None)
+                kt._keras_mask = conv(mask) if source is None else source
+            return kt
         return t
     return map_structure(conv, out)
 
@@ -267,7 +280,9 @@ def _symbolic_spec(layer, args, kwargs):
         layer._maybe_build(_shapes(inputs), None)
     from torchkeras.layers.layer import Layer
     if type(layer).compute_output_spec is not Layer.compute_output_spec:
-        return layer.compute_output_spec(*args, **kwargs)
+        spec = layer.compute_output_spec(*args, **kwargs)
+        _attach_symbolic_masks(layer, inputs, spec)
+        return spec
     spec = None
     if _overrides_output_shape(layer) and len(args) == 1 and not kwargs:
         try:
@@ -275,7 +290,10 @@ def _symbolic_spec(layer, args, kwargs):
             spec = _shape_to_kt(shape, _out_dtype(layer, inputs))
         except NotImplementedError:
             spec = None
+        else:
+            _attach_symbolic_masks(layer, inputs, spec)
     if spec is None:
+        # The fake run goes through Layer.__call__, which carries masks itself.
         out = _run_fake(layer, args, kwargs)
         spec = _spec_from_fake(out, _batch_unknown(args))
         if _has_unknown_inner_dim((args, kwargs)):
@@ -304,6 +322,41 @@ def _mark_unknown_dims(spec, layer, args, kwargs) -> None:
     for a, b in zip(first, second):
         if isinstance(a, KerasTensor) and isinstance(b, KerasTensor) and a.ndim == b.ndim:
             a.shape = tuple(None if d != e else d for d, e in zip(a.shape, b.shape))
+
+
+def _attach_symbolic_masks(layer, inputs, spec) -> None:
+    """Output masks for a spec found without running the layer: what Layer.__call__ would
+    set, from ``compute_mask`` on fake stand-ins for the inputs and their masks."""
+    if not layer.supports_masking:
+        return
+    from torchkeras.layers.layer import Layer
+    flat_in = [kt for kt in _flatten(inputs) if isinstance(kt, KerasTensor)]
+    if type(layer).compute_mask is Layer.compute_mask:
+        masks = [kt._keras_mask for kt in flat_in]
+        if all(m is None for m in masks):
+            return
+        out_masks = masks[0] if isinstance(inputs, KerasTensor) else masks
+    else:
+        from torch._subclasses.fake_tensor import FakeTensorMode
+        device = layer._weight_device()
+        try:
+            mode = FakeTensorMode(allow_non_fake_inputs=True)
+            fake = _fake_inputs(mode, inputs, device)
+            with mode, torch.no_grad():
+                out = layer.compute_mask(fake, _ctx.get_mask(fake))
+        except Exception:
+            real = _fake_inputs(_NullMode(), inputs, device)
+            with torch.no_grad():
+                out = layer.compute_mask(real, _ctx.get_mask(real))
+        out_masks = _spec_from_fake(out, _batch_unknown(inputs))
+    for kt, mask in zip(_flatten(spec), _flatten(out_masks)):
+        if isinstance(kt, KerasTensor) and kt._keras_mask is None and \
+                isinstance(mask, KerasTensor):
+            # A mask covers the leading axes of its tensor: those unknown there (a
+            # variable sequence length) are unknown in the mask too, not the stand-in's 1.
+            shape = tuple(None if i < kt.ndim and kt.shape[i] is None else d
+                          for i, d in enumerate(mask.shape))
+            kt._keras_mask = mask if shape == mask.shape else KerasTensor(shape, mask.dtype)
 
 
 def _out_dtype(layer, inputs):

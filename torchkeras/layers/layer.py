@@ -19,7 +19,7 @@ from torchkeras.layers import call_context as _ctx
 from torchkeras.layers.layer_metrics import collect_metrics
 from torchkeras.layers.layer_utils import (  # noqa: F401  (re-exported helpers)
     _all_masked, _capture_init_args, _first_device, _flat_tensors, _to_shape, clear_session,
-    convert_input, is_symbolic, map_shapes, to_snake_case, unique_name)
+    convert_input, is_symbolic, map_shapes, marking_built, to_snake_case, unique_name)
 from torchkeras.layers.layer_weights import LayerWeightsMixin, _child_layers
 from torchkeras.layers.input_spec import assert_input_compatibility
 from torchkeras.scopes.remat import active_remat_scope, remat
@@ -61,6 +61,12 @@ class Layer(LayerWeightsMixin, nn.Module):
         ...         return x * self.s
     """
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_tk_marks_built", False):
+            cls.build = marking_built(build)
+
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
         # Module state first, so subclasses may set attributes before super().__init__().
@@ -88,7 +94,10 @@ class Layer(LayerWeightsMixin, nn.Module):
         self._dtype_policy = get_policy(dtype)
         self.autocast = autocast
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.supports_masking = getattr(self, "supports_masking", False)
+        # As in Keras: a layer that writes its own compute_mask propagates masks unless it
+        # says otherwise (a value set before this __init__ or on the class wins).
+        self.supports_masking = getattr(self, "supports_masking",
+                                        type(self).compute_mask is not Layer.compute_mask)
         self._build_input_shape = None
         self._inbound_nodes: list = []
         self._initial_weights = kwargs.get("weights")
@@ -118,6 +127,8 @@ class Layer(LayerWeightsMixin, nn.Module):
                     self._parameters = {(name if k == key else k): v for k, v in params.items()}
                     return
         super().__setattr__(name, value)
+        if name in _ctx.PLAN_ATTRIBUTES:
+            _ctx.invalidate_call_plans()
 
     @property
     def dtype_policy(self):
@@ -186,9 +197,18 @@ class Layer(LayerWeightsMixin, nn.Module):
         self.built = True
 
     def build_from_config(self, config: dict) -> None:
+        """Creates the weights from ``get_build_config()``'s dict when loading."""
+        if not config or self.built:
+            return
         shape = config.get("input_shape")
-        if shape is not None and not self.built:
+        if shape is not None:
             self._maybe_build(_to_shape(shape))
+        elif config.get("shapes_dict"):
+            # Keras's form for a build() whose arguments are named `<arg>_shape`.
+            shapes = {k: _to_shape(v) for k, v in config["shapes_dict"].items()}
+            with _ctx.no_fake_mode():
+                self.build(**shapes)
+            self.built = True
 
     def get_build_config(self) -> dict | None:
         if self._build_input_shape is not None:

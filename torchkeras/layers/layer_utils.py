@@ -1,6 +1,7 @@
 """Helpers of the Layer base class: names, input conversion, shapes, init-arg capture."""
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 
@@ -84,9 +85,15 @@ def map_shapes(x):
     return tuple(shape) if shape is not None else None
 
 
+@functools.lru_cache(maxsize=1024)
+def _init_signature(init) -> inspect.Signature:
+    # Computing a signature costs more than building a small layer: once per class.
+    return inspect.signature(init)
+
+
 def _capture_init_args(cls, args, kwargs) -> dict | None:
     try:
-        sig = inspect.signature(cls.__init__)
+        sig = _init_signature(cls.__init__)
         bound = sig.bind(None, *args, **kwargs)
     except (TypeError, ValueError):
         return None
@@ -159,3 +166,28 @@ def _to_shape(shape):
     if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple, dict)):
         return [_to_shape(s) for s in shape]
     return tuple(shape)
+
+
+def marking_built(build):
+    """``build`` that leaves the layer built and remembers the shape it was given, as in
+    Keras: calling ``layer.build(shape, ...)`` by hand (Keras's customizing-saving guide
+    passes extra arguments) counts as building the layer. Layer subclasses get it
+    automatically (``Layer.__init_subclass__``).
+
+    Args:
+        build: A layer class's own ``build`` function.
+
+    Example:
+        >>> layer.build((None, 4), "zeros"); layer.built
+        True
+    """
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        self.built = True
+        if self.__dict__.get("_build_input_shape") is None:
+            shape = args[0] if args else kwargs.get("input_shape")
+            if shape is not None:
+                self._build_input_shape = shape
+    wrapper._tk_marks_built = True
+    return wrapper

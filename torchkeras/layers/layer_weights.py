@@ -9,6 +9,7 @@ from torch import nn
 from torchkeras import config as _config
 from torchkeras.layers import call_context as _ctx
 from torchkeras.layers.layer_utils import _free_key
+from torchkeras.variable_view import keras_variable
 from torchkeras.variables import Variable, is_trainable
 
 
@@ -114,9 +115,38 @@ class LayerWeightsMixin:
         for key, m in self._modules.items():
             _collect_module(self, key, m, out, seen)
 
+    def _trainable_entries(self) -> list:
+        if not self._trainable:
+            return []
+        path_ok = self._trainable_paths()
+        return [e for e in self._weight_entries()
+                if is_trainable(e[2]) and path_ok.get(id(e[0]), True)]
+
+    def torch_weights(self, trainable: bool | None = None) -> list:
+        """The stored parameters behind ``weights`` (torch layouts), in Keras's order.
+
+        ``weights`` and friends hand out Keras-layout views; code that feeds torch
+        (optimizers, savers, EMA) uses these parameters instead.
+
+        Args:
+            trainable: ``None`` for all (as ``weights``), ``True`` for those of
+                ``trainable_weights``, ``False`` for those of ``non_trainable_weights``.
+
+        Example:
+            >>> opt = torch.optim.SGD(model.torch_weights(trainable=True), lr=0.1)
+        """
+        if trainable is None:
+            return [p for _, _, p in self._weight_entries()]
+        chosen = {id(p) for _, _, p in self._trainable_entries()}
+        return [p for _, _, p in self._weight_entries() if (id(p) in chosen) == trainable]
+
+    def _views(self, entries) -> list:
+        return [keras_variable(layer, key, p) for layer, key, p in entries]
+
     @property
     def weights(self) -> list:
-        return [p for _, _, p in self._weight_entries()]
+        """All weights as Keras variables (Keras layouts, views over the parameters)."""
+        return self._views(self._weight_entries())
 
     @property
     def variables(self) -> list:
@@ -124,39 +154,49 @@ class LayerWeightsMixin:
 
     @property
     def trainable_weights(self) -> list:
-        if not self._trainable:
-            return []
-        out, seen = [], set()
-        for layer, _, p in self._weight_entries():
-            if is_trainable(p) and layer._all_trainable_up_to(self) and id(p) not in seen:
-                seen.add(id(p))
-                out.append(p)
-        return out
+        """Trainable weights as Keras variables (views over the parameters)."""
+        return self._views(self._trainable_entries())
 
     @property
     def non_trainable_weights(self) -> list:
-        trainable = {id(p) for p in self.trainable_weights}
-        return [p for p in self.weights if id(p) not in trainable]
+        """Non-trainable weights as Keras variables (views over the parameters)."""
+        chosen = {id(p) for _, _, p in self._trainable_entries()}
+        return self._views([e for e in self._weight_entries() if id(e[2]) not in chosen])
 
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
+    @property
+    def trainable_variables(self) -> list:
+        return self.trainable_weights
 
-    def _all_trainable_up_to(self, root: "LayerWeightsMixin") -> bool:
-        # Parents are not tracked, so a frozen sublayer is found from the root downwards.
-        return root._trainable_path_to(self)
+    @property
+    def non_trainable_variables(self) -> list:
+        return self.non_trainable_weights
 
-    def _trainable_path_to(self, target: "LayerWeightsMixin") -> bool:
-        if not self._trainable:
-            return False
-        if self is target:
-            return True
-        for m in self._modules.values():
-            if isinstance(m, LayerWeightsMixin) and m._contains(target):
-                return m._trainable_path_to(target)
-        return True
+    def _trainable_paths(self) -> dict:
+        """id(layer) -> whether every layer on its path from ``self`` is trainable.
 
-    def _contains(self, target: "LayerWeightsMixin") -> bool:
-        return any(l is target for l in self._flatten_layers(include_self=True))
+        One walk for all sublayers (asking per layer from the root would be quadratic):
+        the first path found depth-first through direct sublayers decides; a layer
+        reached only through a ModuleList/ModuleDict takes its owner's answer.
+        """
+        result: dict = {}
+        through_containers: dict = {}
+        stack = [(self, True)]
+        while stack:
+            layer, ok = stack.pop()
+            if id(layer) in result:
+                continue
+            ok = ok and layer._trainable
+            result[id(layer)] = ok
+            direct = [m for m in layer._modules.values() if isinstance(m, LayerWeightsMixin)]
+            stack.extend((m, ok) for m in reversed(direct))
+            direct_ids = {id(m) for m in direct}
+            for child in _child_layers(layer):
+                if id(child) not in direct_ids:
+                    for sub in child._flatten_layers(include_self=True):
+                        through_containers.setdefault(id(sub), ok)
+        for key, ok in through_containers.items():
+            result.setdefault(key, ok)
+        return result
 
     def count_params(self) -> int:
         """Number of scalars in all weights (the layer must be built)."""
@@ -164,7 +204,16 @@ class LayerWeightsMixin:
             raise ValueError("You tried to call `count_params` on layer '%s', but the layer "
                              "isn't built. Call `build(input_shape)` or call it on data first."
                              % self.name)
-        return int(sum(p.numel() for p in self.weights))
+        return int(sum(p.numel() for p in self.torch_weights()))
+
+    def keras_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
+        """The weight stored as ``key`` re-laid out from torch's layout to Keras's
+        (a view where the layout allows)."""
+        return self._to_keras_layout(key, tensor)
+
+    def torch_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
+        """Inverse of ``keras_layout``."""
+        return self._from_keras_layout(key, tensor)
 
     def _to_keras_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
         """Hook: torch storage -> Keras layout of one weight (identity by default)."""

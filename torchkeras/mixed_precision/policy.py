@@ -108,3 +108,6 @@ def deserialize_policy(config) -> DTypePolicy:
         inner = config.get("config", config)
         return DTypePolicy(inner.get("name"))
     return get_policy(config)
+
+
+_config.register_dtype_policy_access(global_policy, set_global_policy)

@@ -8,8 +8,10 @@ import torch
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor, _flatten, map_structure
 from torchkeras.layers.layer import _call_info
+from torchkeras.layers.call_context import call_plan_version
 from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
-from torchkeras.models.model import Model
+from torchkeras.models.input_rank import adjust_input_rank
+from torchkeras.models.model import Model, register_functional_class
 
 
 class Functional(Model):
@@ -20,6 +22,10 @@ class Functional(Model):
         outputs: Output tensor(s) of the graph: one, a list or a dict.
         name: Model name.
     """
+
+    # Weight files name this model's layers ``layers/<name>`` (Keras's paths); read by
+    # torchkeras.saving.weight_paths.
+    layers_in_weight_paths = True
 
     def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True,
                  **kwargs):
@@ -43,61 +49,80 @@ class Functional(Model):
                                                               kt._keras_history[0].name))
         self._nodes = self._topological_nodes()
         layers = _keras_layer_order(self._flat_inputs, self._flat_outputs)
-        names = [l.name for l in layers]
-        dup = sorted({n for n in names if names.count(n) > 1})
+        seen_names: set = set()
+        dup_names: set = set()
+        for layer in layers:
+            (dup_names if layer.name in seen_names else seen_names).add(layer.name)
+        dup = sorted(dup_names)
         if dup:
             raise ValueError("All layer names should be unique. Model %s has duplicates: %s"
                              % (self.name, dup))
         for layer in layers:
-            self.add_module(_module_key(layer.name), layer)
+            self.add_module(self._free_module_key(layer.name), layer)
         self._plan = [_NodePlan(n) for n in self._nodes if not isinstance(n.layer, InputLayer)]
         self._input_names = [kt._keras_history[0].name for kt in self._flat_inputs]
+        readers = {}
+        for node in self._nodes:
+            for kt in node.input_tensors:
+                readers.setdefault(id(kt), node.layer.name)
+        self._input_checks = [(kt.shape, name, readers.get(id(kt)))
+                              for kt, name in zip(self._flat_inputs, self._input_names)]
         self.built = True
         shapes = [kt.shape for kt in self._flat_inputs]
         self._build_input_shape = shapes[0] if len(shapes) == 1 else shapes
 
-    def _topological_nodes(self) -> list:
-        """Nodes from the inputs to the outputs (depth-first post-order)."""
-        order, done, active = [], set(), set()
-        input_ids = {id(kt) for kt in self._flat_inputs}
-        reached_inputs = set()
+    def _free_module_key(self, name: str) -> str:
+        """A submodule key for layer ``name`` that clashes with none of the model's own
+        attributes (`Input(name="inputs")`, a layer named "layers"...): Keras keeps graph
+        layers apart from the model's attributes; here they become submodules, so a
+        clashing name is suffixed until free. Layers are still found by name."""
+        key = _module_key(name)
+        while key in self._modules or hasattr(type(self), key) or key in self.__dict__:
+            key += "_"
+        return key
 
-        def visit_tensor(kt, consumer):
-            if id(kt) in input_ids:
-                reached_inputs.add(id(kt))
+    def _topological_nodes(self) -> list:
+        """Nodes from the inputs to the outputs (depth-first post-order).
+
+        An explicit stack instead of recursion: graphs of any depth, in linear time.
+        """
+        input_ids = {id(kt) for kt in self._flat_inputs}
+        order, done, active = [], set(), set()
+
+        def node_of(kt, consumer: str):
             layer, node_index, _ = kt._keras_history
-            node = layer._inbound_nodes[node_index]
             if isinstance(layer, InputLayer) and id(kt) not in input_ids:
                 raise ValueError(
                     "Graph disconnected: cannot find the value of input '%s' needed by layer "
                     "'%s'. Pass it in the model's `inputs`." % (layer.name, consumer))
-            visit_node(node)
-
-        def visit_node(node):
-            if id(node) in done:
-                return
-            if id(node) in active:
-                raise ValueError("The graph has a cycle at layer '%s'." % node.layer.name)
-            active.add(id(node))
-            for kt in node.input_tensors:
-                visit_tensor(kt, node.layer.name)
-            active.discard(id(node))
-            done.add(id(node))
-            order.append(node)
+            return layer._inbound_nodes[node_index]
 
         for kt in self._flat_outputs:
-            visit_tensor(kt, "(model output)")
+            root = node_of(kt, "(model output)")
+            if id(root) in done:
+                continue
+            # (node, iterator over its input tensors); a node is finished when its
+            # iterator runs out, which gives the same post-order as the recursive walk.
+            active.add(id(root))
+            stack = [(root, iter(root.input_tensors))]
+            while stack:
+                node, pending = stack[-1]
+                for parent_kt in pending:
+                    parent = node_of(parent_kt, node.layer.name)
+                    if id(parent) in done:
+                        continue
+                    if id(parent) in active:
+                        raise ValueError("The graph has a cycle at layer '%s'."
+                                         % parent.layer.name)
+                    active.add(id(parent))
+                    stack.append((parent, iter(parent.input_tensors)))
+                    break
+                else:
+                    stack.pop()
+                    active.discard(id(node))
+                    done.add(id(node))
+                    order.append(node)
         return order
-
-    @property
-    def input(self):
-        # As in Keras: the structure given to the constructor, even once the model has been
-        # called on other symbolic inputs (Layer.input would give that call's inputs).
-        return self._inputs_struct
-
-    @property
-    def output(self):
-        return self._outputs_struct
 
     @property
     def inputs(self) -> list:
@@ -106,6 +131,16 @@ class Functional(Model):
     @property
     def outputs(self) -> list:
         return list(self._flat_outputs)
+
+    @property
+    def input(self):
+        """The model's input tensor(s), in the structure the model was built with."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The model's output tensor(s), in the structure the model was built with."""
+        return self._outputs_struct
 
     @property
     def input_shape(self):
@@ -153,14 +188,21 @@ class Functional(Model):
         if dtypes is None:
             dtypes = self.__dict__["_input_dtypes"] = [_torch_dtype(kt) for kt in
                                                        self._flat_inputs]
-        for kt, x, dtype in zip(self._flat_inputs, flat, dtypes):
-            # Inputs take the dtype their Input declares, as in Keras (ints fed to a
-            # float model are cast).
-            if dtype is not None and isinstance(x, torch.Tensor) and x.dtype is not dtype:
-                x = x.to(dtype)
+        for i, (kt, x, dtype) in enumerate(zip(self._flat_inputs, flat, dtypes)):
+            if isinstance(x, torch.Tensor):
+                # Inputs take the dtype and rank their Input declares, as in Keras (ints
+                # fed to a float model are cast; a trailing unit axis is added/dropped).
+                if dtype is not None and x.dtype is not dtype:
+                    x = x.to(dtype)
+                if x.dim() != len(kt.shape):
+                    ref, name, reader = self._input_checks[i]
+                    x = adjust_input_rank(x, ref, self.name, name, reader)
+                flat[i] = x
             values[id(kt)] = x
         direct = self.__dict__.get("_direct")
-        if direct is None:
+        version = call_plan_version()
+        if direct is None or self.__dict__.get("_plan_version") != version:
+            self.__dict__["_plan_version"] = version
             found = direct_calls([p.layer for p in self._plan])
             direct = self.__dict__["_direct"] = (found is not None,
                                                  found[1] if found else None)
@@ -191,25 +233,42 @@ class Functional(Model):
         return functional_from_config(cls, config, custom_objects)
 
 
+register_functional_class(Functional)
+
+
 def _keras_layer_order(flat_inputs, flat_outputs) -> list:
     """Layers in Keras's order: farthest from the outputs first, ties broken by the order a
     depth-first walk from the outputs meets them (weights lists follow this order)."""
     nodes, op_index, finished, layers_by_id = [], {}, set(), {}
 
-    def visit(kt):
+    def meet(kt):
         layer, node_index, _ = kt._keras_history
-        node = layer._inbound_nodes[node_index]
-        if id(node) in finished:
-            return
         layers_by_id[id(layer)] = layer
         op_index.setdefault(id(layer), len(op_index))
-        for parent in node.input_tensors:
-            visit(parent)
-        finished.add(id(node))
-        nodes.append(node)
+        return layer._inbound_nodes[node_index]
 
+    # The recursive walk, unrolled: a layer is numbered when first met, a node is
+    # appended once all its parents are.
     for kt in flat_outputs:
-        visit(kt)
+        layer, node_index, _ = kt._keras_history
+        if id(layer._inbound_nodes[node_index]) in finished:
+            continue
+        root = meet(kt)
+        stack = [(root, iter(root.input_tensors))]
+        while stack:
+            node, pending = stack[-1]
+            for parent_kt in pending:
+                p_layer, p_index, _ = parent_kt._keras_history
+                if id(p_layer._inbound_nodes[p_index]) in finished:
+                    continue
+                parent = meet(parent_kt)
+                stack.append((parent, iter(parent.input_tensors)))
+                break
+            else:
+                stack.pop()
+                if id(node) not in finished:
+                    finished.add(id(node))
+                    nodes.append(node)
     in_graph = {id(n) for n in nodes}
     node_depth, layer_depth = {}, {}
     for node in reversed(nodes):

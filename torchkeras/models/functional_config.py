@@ -1,9 +1,13 @@
 """Functional model configs in Keras 3's format, and rebuilding a graph from one."""
 from __future__ import annotations
 
+import collections
+
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor, map_structure
-from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
+from torchkeras.layers.layer import Layer
+from torchkeras.saving.serialization import (deserialize_keras_object, expect_class,
+                                             serialize_keras_object)
 
 
 def _model_node_index(model) -> dict:
@@ -59,17 +63,28 @@ def functional_config(model) -> dict:
 
 
 def functional_from_config(cls, config: dict, custom_objects=None):
-    created = {}          # layer name -> layer
-    outputs = {}          # (layer name, node index) -> output structure
-    pending = []
+    """Rebuilds a functional model from its config in time linear in its size.
+
+    Layer entries may come in any order: each node is called once everything it reads
+    exists (a node of a shared layer also waits for that layer's previous node, so node
+    indices keep the order of the config).
+    """
+    # The graph refers to layers by their saved names: a layer whose get_config leaves
+    # out its name comes back under a new automatic one, so never look up by layer.name.
+    outputs = {}          # (saved layer name, node index) -> output structure
+    items = []            # (layer, saved name, node config, node index) per call to replay
     for entry in config["layers"]:
         layer_entry = {k: v for k, v in entry.items() if k not in ("inbound_nodes", "name")}
+        expect_class(layer_entry, Layer, "layer %r of model %r"
+                     % (entry.get("name"), config.get("name")), custom_objects)
         layer = deserialize_keras_object(layer_entry, custom_objects=custom_objects)
-        created[entry.get("name", layer.name)] = layer
+        saved = entry.get("name", layer.name)
         if isinstance(layer, InputLayer):
-            outputs[(layer.name, 0)] = layer.output_tensor
-        for node in entry.get("inbound_nodes", []):
-            pending.append((layer, node))
+            outputs[(saved, 0)] = layer.output_tensor
+            continue
+        for ni, node in enumerate(entry.get("inbound_nodes", [])):
+            items.append((layer, saved, node, ni))
+    producible = set(outputs) | {(item[1], item[3]) for item in items}
 
     def resolve(v):
         if isinstance(v, dict) and v.get("class_name") == "__keras_tensor__":
@@ -77,29 +92,36 @@ def functional_from_config(cls, config: dict, custom_objects=None):
             out = outputs[(name, ni)]
             flat = list(out) if isinstance(out, (list, tuple)) else [out]
             return flat[ti]
-        if isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) and (v[0], v[1]) in outputs:
+        if _is_history(v) and (v[0], v[1]) in outputs:
             return resolve({"class_name": "__keras_tensor__", "config": {"keras_history": v}})
         return v
 
-    counts = {}
-    while pending:
-        progressed = False
-        for item in list(pending):
-            layer, node = item
-            try:
-                args = _map_json(resolve, node.get("args", []))
-                kwargs = _map_json(resolve, node.get("kwargs", {}))
-            except KeyError:
-                continue
-            out = layer(*args, **kwargs)
-            ni = counts.get(layer.name, 0)
-            counts[layer.name] = ni + 1
-            outputs[(layer.name, ni)] = out
-            pending.remove(item)
-            progressed = True
-        if not progressed:
-            raise ValueError("Could not rebuild the functional graph: unresolved inputs for "
-                             "layers %s" % [l.name for l, _ in pending])
+    # Kahn's algorithm over the nodes: `waiting[key]` lists the nodes that read `key`.
+    missing_count, waiting, ready = [], {}, collections.deque()
+    for i, (layer, saved, node, ni) in enumerate(items):
+        needs = {key for key in _references(node, producible) if key not in outputs}
+        if ni > 0:
+            needs.add((saved, ni - 1))
+        for key in needs:
+            waiting.setdefault(key, []).append(i)
+        missing_count.append(len(needs))
+        if not needs:
+            ready.append(i)
+    done = 0
+    while ready:
+        layer, saved, node, ni = items[ready.popleft()]
+        args = _map_json(resolve, node.get("args", []))
+        kwargs = _map_json(resolve, node.get("kwargs", {}))
+        outputs[(saved, ni)] = layer(*args, **kwargs)
+        done += 1
+        for j in waiting.pop((saved, ni), ()):
+            missing_count[j] -= 1
+            if missing_count[j] == 0:
+                ready.append(j)
+    if done != len(items):
+        stuck = sorted({items[i][1] for i, n in enumerate(missing_count) if n > 0})
+        raise ValueError("Could not rebuild the functional graph: unresolved inputs for "
+                         "layers %s" % stuck)
 
     def tensor(h):
         return resolve({"class_name": "__keras_tensor__", "config": {"keras_history": h}})
@@ -114,6 +136,34 @@ def functional_from_config(cls, config: dict, custom_objects=None):
     model = cls(struct(config["input_layers"]), struct(config["output_layers"]),
                 name=config.get("name"), trainable=config.get("trainable", True))
     return model
+
+
+def _is_history(v) -> bool:
+    return (isinstance(v, list) and len(v) == 3 and isinstance(v[0], str)
+            and isinstance(v[1], int))
+
+
+def _references(node, producible: set) -> set:
+    """The (layer name, node index) keys whose outputs a node config reads."""
+    found, stack = set(), [node.get("args", []), node.get("kwargs", {})]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            if x.get("class_name") == "__keras_tensor__":
+                history = x.get("config", {}).get("keras_history")
+                if not _is_history(history):
+                    raise ValueError("Invalid keras_history %r in a functional config: "
+                                     "expected [layer name, node index, tensor index]."
+                                     % (history,))
+                found.add((history[0], history[1]))
+                continue
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            if _is_history(x) and (x[0], x[1]) in producible:
+                found.add((x[0], x[1]))
+                continue
+            stack.extend(x)
+    return found
 
 
 def _map_json(fn, x):

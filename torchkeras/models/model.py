@@ -3,30 +3,54 @@ from __future__ import annotations
 
 import json
 
+from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
+from torchkeras.trainers.trainer import Trainer
 
 _FUNCTIONAL_SUBCLASSES: dict = {}
+_FUNCTIONAL: list = []   # the Functional class, registered by models/functional.py
+
+
+def register_functional_class(cls: type) -> None:
+    """Registers the class that ``Model(inputs, outputs)`` becomes (Functional registers
+    itself when imported, which ``torchkeras.models`` always does): model.py never imports
+    functional.py, which subclasses Model."""
+    _FUNCTIONAL[:] = [cls]
+
+
+def _functional_class() -> type:
+    return _FUNCTIONAL[0]
 
 
 def _functional_subclass(cls):
     if cls not in _FUNCTIONAL_SUBCLASSES:
-        from torchkeras.models.functional import Functional
+        Functional = _functional_class()
         _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional),
                                            {"__module__": cls.__module__,
                                             "__qualname__": cls.__qualname__})
     return _FUNCTIONAL_SUBCLASSES[cls]
-from torchkeras.trainers.trainer import Trainer
 
 
-def _is_symbolic(structure) -> bool:
-    """True if ``structure`` (a tensor, list, tuple or dict) holds only KerasTensors."""
-    # Function-local: keras_tensor imports the layer machinery that imports models lazily.
-    from torchkeras.layers.keras_tensor import KerasTensor
-    if isinstance(structure, dict):
-        structure = list(structure.values())
-    if isinstance(structure, (list, tuple)):
-        return bool(structure) and all(_is_symbolic(v) for v in structure)
-    return isinstance(structure, KerasTensor)
+def functional_init_arguments(args: tuple, kwargs: dict) -> bool:
+    """Whether constructor arguments describe a functional model (Keras's rule)."""
+    return len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or (
+        "inputs" in kwargs and "outputs" in kwargs)
+
+
+def _is_shape(x) -> bool:
+    return isinstance(x, (list, tuple)) and all(d is None or isinstance(d, int) for d in x)
+
+
+def _shape_tree_to_spec(shapes):
+    """A shape, or a dict/list of shapes, -> the same structure of KerasTensors."""
+    if _is_shape(shapes):
+        return KerasTensor(tuple(shapes))
+    if isinstance(shapes, dict):
+        return {k: _shape_tree_to_spec(v) for k, v in shapes.items()}
+    if isinstance(shapes, (list, tuple)):
+        return [_shape_tree_to_spec(v) for v in shapes]
+    raise ValueError("`input_shape` must be a shape tuple, or a list/dict of shape tuples; "
+                     "got %r" % (shapes,))
 
 
 class Model(Trainer, Layer):
@@ -47,26 +71,30 @@ class Model(Trainer, Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        functional_args = len(args) >= 2 or "inputs" in kwargs or (
-            len(args) == 1 and "outputs" in kwargs)
-        from torchkeras.models.functional import Functional
-        if functional_args and not issubclass(cls, Functional):
-            if cls is Model:
-                return Functional.__new__(Functional, *args, **kwargs)
-            # A subclass's own constructor arguments are not Model's: only symbolic inputs
-            # mean "built like a functional model" (RecommenderNet(num_users, num_movies, ..)
-            # is a plain subclass, as in Keras).
-            if not _is_symbolic(kwargs["inputs"] if "inputs" in kwargs else args[0]):
-                return super().__new__(cls, *args, **kwargs)
-            # A subclass built like a functional model (Keras's custom train_step guide):
-            # give it Functional's machinery under its own name.
-            return _functional_subclass(cls).__new__(_functional_subclass(cls), *args, **kwargs)
+        # Keras's rule: `Model(inputs, outputs)` itself is a functional model; a subclass
+        # is decided by what its own `__init__` passes to `Model.__init__` (below), never
+        # by the arguments the subclass's constructor happens to take.
+        if cls is Model and functional_init_arguments(args, kwargs):
+            Functional = _functional_class()
+            return Functional.__new__(Functional, *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
-        if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise ValueError("A subclassed Model cannot be given `inputs`/`outputs`; create "
-                             "the model with `Model(inputs, outputs)` instead.")
+        if functional_init_arguments(args, kwargs):
+            Functional = _functional_class()
+            if not isinstance(self, Functional):
+                # A subclass built like a functional model (Keras's custom train_step
+                # guide): give it Functional's machinery under its own name.
+                self.__class__ = _functional_subclass(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
+        if args:
+            raise TypeError("Model.__init__() takes keyword arguments only (or `inputs` and "
+                            "`outputs` for a functional model), got positional arguments %r"
+                            % (args,))
+        if "inputs" in kwargs or "outputs" in kwargs:
+            raise ValueError("A functional Model needs both `inputs` and `outputs`; got only "
+                             "%s." % ("`inputs`" if "inputs" in kwargs else "`outputs`"))
         trainable = kwargs.pop("trainable", True)
         name = kwargs.pop("name", None)
         dtype = kwargs.pop("dtype", None)
@@ -103,10 +131,10 @@ class Model(Trainer, Layer):
         if input_shape is None:
             raise ValueError("You must provide an `input_shape` argument to build %s."
                              % self.name)
-        from torchkeras.layers.keras_tensor import KerasTensor, _run_fake
-        shape = tuple(input_shape)
-        spec = KerasTensor(shape) if all(d is None or isinstance(d, int) for d in shape) \
-            else [KerasTensor(tuple(s)) for s in input_shape]
+        from torchkeras.layers.keras_tensor import _run_fake
+        spec = _shape_tree_to_spec(input_shape)
+        shape = tuple(input_shape) if isinstance(input_shape, list) and _is_shape(
+            input_shape) else input_shape
         self.built = True
         self._build_input_shape = shape
         try:
@@ -141,7 +169,7 @@ class Model(Trainer, Layer):
 
     def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
         """Loads weights saved by ``save_weights`` (or Keras 3's ``.weights.h5``)."""
-        from torchkeras.saving.weights_file import load_weights
+        from torchkeras.saving.weights_loader import load_weights
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def export(self, filepath, format: str = "torch", **kwargs):
@@ -155,6 +183,5 @@ class Model(Trainer, Layer):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         if "layers" in config and "input_layers" in config:
-            from torchkeras.models.functional import Functional
-            return Functional.from_config(config, custom_objects=custom_objects)
+            return _functional_class().from_config(config, custom_objects=custom_objects)
         return super().from_config(config)

@@ -8,7 +8,9 @@ import torch
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
+from torchkeras.layers.call_context import call_plan_version
 from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
+from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model
 
 
@@ -23,6 +25,10 @@ class Sequential(Model):
         >>> model = Sequential([Input((8,)), layers.Dense(16, activation="relu"),
         ...                     layers.Dense(1)])
     """
+
+    # Weight files name this model's layers ``layers/<name>`` (Keras's paths); read by
+    # torchkeras.saving.weight_paths.
+    layers_in_weight_paths = True
 
     def __init__(self, layers=None, trainable: bool = True, name: str | None = None, **kwargs):
         Model.__init__(self, trainable=trainable, name=name, **kwargs)
@@ -118,9 +124,17 @@ class Sequential(Model):
             self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        input_layer = self.__dict__.get("_input_layer")
+        if input_layer is not None and isinstance(inputs, torch.Tensor) and \
+                inputs.dim() != len(input_layer.batch_shape):
+            layers = self.layers
+            inputs = adjust_input_rank(inputs, input_layer.batch_shape, self.name,
+                                       input_layer.name, layers[0].name if layers else None)
         plan = self.__dict__.get("_plan")
-        if plan is None:
+        version = call_plan_version()
+        if plan is None or self.__dict__.get("_plan_version") != version:
             plan = self.__dict__["_plan"] = direct_calls(self.layers) or ([], None)
+            self.__dict__["_plan_version"] = version
         calls, mixed_dtype = plan
         if calls and inputs_allow_direct([inputs], mixed_dtype):
             # Every layer is a plain built Layer: call its `call` directly (the outer
@@ -186,11 +200,13 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from torchkeras.saving.serialization import deserialize_keras_object
+        from torchkeras.saving.serialization import deserialize_keras_object, expect_class
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for entry in config.get("layers", []):
-            entry = dict(entry)
-            entry.pop("build_config", None)
+            # Each layer's build_config reaches its build_from_config (a layer whose
+            # build takes more than the input shape can only be rebuilt that way).
+            expect_class(entry, Layer, "a layer of model %r" % config.get("name"),
+                         custom_objects)
             model.add(deserialize_keras_object(entry, custom_objects=custom_objects))
         shape = config.get("build_input_shape")
         if not model.built and shape is not None:

@@ -11,6 +11,7 @@ import torch
 
 from torchkeras import config
 from torchkeras.ops.convert import convert_to_tensor
+from torchkeras.variable_view import KerasView
 
 _FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
@@ -18,7 +19,8 @@ _FLOATS = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 def tensor(x: Any, dtype: Any = None) -> torch.Tensor:
     """``convert_to_tensor`` (Keras's default dtypes; tensors pass through uncopied)."""
     if isinstance(x, torch.Tensor) and dtype is None:
-        return x
+        # A weight's Keras view (dtype string) enters ops as a plain tensor.
+        return x if type(x) is not KerasView else x.as_subclass(torch.Tensor)
     return convert_to_tensor(x, dtype)
 
 
@@ -34,6 +36,8 @@ def promote(*xs: Any) -> list[torch.Tensor]:
     """Tensors converted and cast to one common floating dtype (torch's promotion)."""
     ts = [floating(x) for x in xs]
     dt = ts[0].dtype
+    if all(t.dtype == dt for t in ts):
+        return ts   # Fast path: nothing to cast (the common case).
     for t in ts[1:]:
         dt = torch.promote_types(dt, t.dtype)
     return [t.to(dt) for t in ts]

@@ -16,6 +16,7 @@ import torch
 
 from torchkeras import config
 from torchkeras.ops.dtypes import result_type, standardize_dtype, to_torch_dtype
+from torchkeras.variable_view import KerasView
 
 __all__ = ["convert_to_tensor", "convert_to_numpy"]
 
@@ -56,6 +57,8 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None,
     if ragged:
         raise ValueError("`ragged=True` is not supported with the torch backend")
     if isinstance(x, torch.Tensor):
+        if type(x) is KerasView:
+            x = x.as_subclass(torch.Tensor)    # a weight's Keras view: plain tensor, same storage
         if dtype is not None:
             dt = to_torch_dtype(dtype)
             if x.dtype != dt:

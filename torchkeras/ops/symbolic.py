@@ -1,7 +1,7 @@
 """How ``keras.ops`` functions meet the functional API.
 
 Every public op is wrapped by :func:`keras_op`. Called on tensors it is the plain torch
-body (one extra Python call and a scan of the positional arguments); called with a
+body (one extra Python call and a type check of the arguments, see ``fast_paths``); called with a
 ``KerasTensor`` anywhere in its arguments it becomes a node of the functional graph, as
 Keras's ``Operation.symbolic_call`` does: an op layer with a unique automatic name
 (``add``, ``add_1``, …) whose output specs come from one run on fake tensors.
@@ -9,17 +9,10 @@ Keras's ``Operation.symbolic_call`` does: an op layer with a unique automatic na
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
-
-import torch
+from typing import Callable
 
 from torchkeras.layers.keras_tensor import KerasTensor
-
-
-# Argument types that can never hide a KerasTensor: checked first by exact type, which
-# halves the wrapper's cost on the common all-tensor call (bench/ops.py).
-_LEAF_TYPES = frozenset((torch.Tensor, torch.nn.Parameter, int, float, bool, str,
-                         type(None)))
+from torchkeras.ops.fast_paths import LEAF_TYPES as _LEAF_TYPES, dispatch
 
 
 def _has_symbolic(values) -> bool:
@@ -115,11 +108,12 @@ def keras_op(fn: Callable | None = None, *, name: str | None = None) -> Callable
         return functools.partial(keras_op, name=name)
     op_name = name or fn.__name__.rstrip("_")
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any):
+    def slow(args: tuple, kwargs: dict):
         if _has_symbolic(args) or (kwargs and _has_symbolic(kwargs.values())):
             return symbolic_op(fn, op_name, args, kwargs)
         return fn(*args, **kwargs)
 
+    # The all-leaves case skips the scan (see fast_paths.dispatch).
+    wrapper = functools.wraps(fn)(dispatch(fn, slow))
     wrapper.__wrapped_op__ = fn
     return wrapper

@@ -9,6 +9,7 @@ Python numbers on the host, so a step issues only device kernels, never a sync.
 """
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 
@@ -17,6 +18,7 @@ import torch
 
 from torchkeras.optimizers import optimizer_utils as U
 from torchkeras.optimizers.optimizer_base import OptimizerBase
+from torchkeras.variable_view import torch_gradient, torch_parameters
 
 
 class Optimizer(OptimizerBase):
@@ -46,10 +48,20 @@ class Optimizer(OptimizerBase):
         >>> loss.backward(); opt.step(); opt.zero_grad()
     """
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _on_parameters(cls.__dict__["build"])
+
     # -- building -----------------------------------------------------------------------
 
     def build(self, var_list) -> None:
-        """Binds the optimizer to ``var_list`` and creates the shared slots (EMA, accumulators)."""
+        """Binds the optimizer to ``var_list`` and creates the shared slots (EMA, accumulators).
+
+        ``var_list`` may hold parameters or Keras-layout views (``model.trainable_weights``);
+        either way the optimizer works on the parameters.
+        """
+        var_list = torch_parameters(var_list)
         if self._reuse_build(var_list):
             return
         var_list = list(var_list)
@@ -244,6 +256,9 @@ class Optimizer(OptimizerBase):
             if len(variables) != len(grads):
                 raise ValueError("apply() got %d gradients for %d variables."
                                  % (len(grads), len(variables)))
+            # Keras-layout views (``model.trainable_weights``) update their parameters.
+            grads = [torch_gradient(v, g) for v, g in zip(variables, grads)]
+            variables = torch_parameters(variables)
             if not self.built:
                 self.build(variables)
             idx = []
@@ -391,6 +406,15 @@ def _initial_value(initializer, like: torch.Tensor) -> torch.Tensor:
     init = initializers.get(initializer)
     out = init(tuple(like.shape), dtype=like.dtype)
     return like.copy_(torch.as_tensor(out))
+
+
+def _on_parameters(build):
+    """Wraps a ``build(var_list)`` so Keras-layout views (``model.trainable_weights``)
+    bind the optimizer to their parameters, whose layout the slots take."""
+    @functools.wraps(build)
+    def wrapper(self, var_list):
+        return build(self, torch_parameters(var_list))
+    return wrapper
 
 
 def _as_grad(g, param: torch.Tensor) -> torch.Tensor:

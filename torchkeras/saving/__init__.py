@@ -13,7 +13,8 @@ from torchkeras.saving.serialization import (
 )
 from torchkeras.saving.file_editor import KerasFileEditor
 from torchkeras.saving.model_file import load_model, save_model
-from torchkeras.saving.weights_file import load_weights, save_weights
+from torchkeras.saving.weights_file import save_weights
+from torchkeras.saving.weights_loader import load_weights
 
 __all__ = [
     "KerasFileEditor",

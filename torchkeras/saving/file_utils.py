@@ -7,8 +7,10 @@ leaves either the previous file or the new one, never a torn one.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
-import tempfile
+import re
+import secrets
 import zipfile
 from typing import Iterator
 
@@ -29,11 +31,83 @@ def check_overwrite(path: str, overwrite: bool) -> None:
                               "pass overwrite=True to replace it." % path)
 
 
+def temp_path_for(path: str) -> str:
+    """A fresh temporary name beside ``path`` that names its writer's process.
+
+    ``.<name>.<pid>-<8 hex>.tmp``: the pid lets a later save of the same target tell a
+    file left by a killed writer from one a live writer is still filling.
+    """
+    folder, base = os.path.split(os.path.abspath(path))
+    return os.path.join(folder, ".%s.%d-%s.tmp" % (base, os.getpid(), secrets.token_hex(4)))
+
+
+def remove_stale_temps(path: str) -> list:
+    """Removes the temporary files of earlier writers of ``path`` that no longer run.
+
+    Matches this module's names (writer's pid no longer alive) and those of earlier
+    torchkeras versions (``.<name>.XXXXXXXX.tmp``), only for this exact target.
+    Returns the paths removed.
+
+    Example:
+        >>> remove_stale_temps("ckpt.keras")   # before writing ckpt.keras again
+    """
+    folder, base = os.path.split(os.path.abspath(path))
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    quoted = re.escape(base)
+    own = re.compile(r"\.%s\.(\d+)-[0-9a-f]{8}\.tmp" % quoted)
+    legacy = re.compile(r"\.%s\.[a-z0-9_]{8}\.tmp" % quoted)
+    removed = []
+    for name in names:
+        match = own.fullmatch(name)
+        stale = (match is not None and not _process_alive(int(match.group(1)))) or (
+            match is None and legacy.fullmatch(name) is not None)
+        if stale:
+            full = os.path.join(folder, name)
+            with contextlib.suppress(OSError):
+                os.remove(full)
+                removed.append(full)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True          # another thread of this process may be writing it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True          # exists (someone else's) or cannot tell: leave it
+    return True
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector for one save or load.
+
+    Serializing or rebuilding a model creates many objects at once, and every full
+    collection scans them all: on a 10,000-layer graph that made saving grow faster than
+    the model (bench/graph_depth.py: save 12.7-17.6x for 10x the layers, 9.4x with the
+    collector off). Nothing cyclic is freed later than it would be anyway.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str) -> Iterator[str]:
     """Yields a temporary path next to ``path``; renames it over ``path`` on success.
 
-    On any exception the temporary file is removed and ``path`` is left untouched.
+    On any exception the temporary file is removed and ``path`` is left untouched;
+    temporary files that killed writers left for the same target are removed first.
 
     Example:
         >>> with atomic_path("model.keras") as tmp:
@@ -43,9 +117,9 @@ def atomic_path(path: str) -> Iterator[str]:
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
         raise FileNotFoundError("Cannot write %r: folder %r does not exist." % (path, folder))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=folder)
-    os.close(fd)
+    remove_stale_temps(path)
+    tmp = temp_path_for(path)
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         yield tmp
         _fsync(tmp)

@@ -117,7 +117,7 @@ def write_weights_group(group, model) -> None:
 def legacy_slots(layer) -> list:
     """``layer``'s weights in the legacy order: trainable ones, then the others."""
     slots = weight_slots(layer)
-    trainable = {id(p) for p in layer.trainable_weights}
+    trainable = {id(p) for p in layer.torch_weights(trainable=True)}
     return [s for s in slots if id(s.param) in trainable] + \
         [s for s in slots if id(s.param) not in trainable]
 

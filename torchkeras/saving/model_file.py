@@ -19,9 +19,10 @@ import zipfile
 
 import numpy as np
 
-from torchkeras.saving import file_utils
+from torchkeras.layers.layer import Layer
+from torchkeras.saving import file_utils, weight_budget
 from torchkeras.saving.optimizer_state import restore_optimizer
-from torchkeras.saving.serialization import (CustomObjectScope, SafeModeScope,
+from torchkeras.saving.serialization import (CustomObjectScope, SafeModeScope, expect_class,
                                              deserialize_keras_object, serialize_keras_object)
 from torchkeras.saving.weight_paths import layer_groups
 from torchkeras.saving.legacy_h5 import (is_h5_model_path, is_hdf5_file, load_model_h5,
@@ -78,7 +79,8 @@ def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = No
         warnings.warn("You are saving a model that has not yet been built. It might not "
                       "contain any weights yet. Consider building the model first by calling "
                       "it on some data.", stacklevel=2)
-    members = _archive_members(model)
+    with file_utils.gc_paused():
+        members = _archive_members(model)
     with tempfile.TemporaryDirectory() as assets_dir:
         asset_files = _save_assets(model, assets_dir)
         if zipped:
@@ -181,6 +183,10 @@ class _ZipReader:
     def has(self, name: str) -> bool:
         return name in self._names
 
+    def size(self, name: str) -> int:
+        """The uncompressed size a member declares (what reading it may take at most)."""
+        return max(i.file_size for i in self.archive.infolist() if i.filename == name)
+
     def read(self, name: str, limit: int | None = None) -> bytes:
         try:
             return file_utils.read_member(self.archive, name, limit)
@@ -199,6 +205,9 @@ class _FolderReader:
 
     def has(self, name: str) -> bool:
         return os.path.isfile(os.path.join(self.folder, name))
+
+    def size(self, name: str) -> int:
+        return os.path.getsize(os.path.join(self.folder, name))
 
     def read(self, name: str, limit: int | None = None) -> bytes:
         full = os.path.join(self.folder, name)
@@ -254,13 +263,30 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
 
 
 def _load(reader, custom_objects, compile: bool, safe_mode: bool):
+    with file_utils.gc_paused():
+        return _load_archive(reader, custom_objects, compile, safe_mode)
+
+
+def _load_archive(reader, custom_objects, compile: bool, safe_mode: bool):
     if not reader.has(CONFIG):
         raise ValueError("%s is not a model archive: it has no %s." % (reader.origin, CONFIG))
     config = _parse_config(reader)
     compile_config = config.pop("compile_config", None)
-    with CustomObjectScope(custom_objects or {}), SafeModeScope(safe_mode):
-        model = deserialize_keras_object(config, custom_objects=custom_objects,
-                                         safe_mode=safe_mode)
+    weights = WEIGHTS if reader.has(WEIGHTS) else KERAS_WEIGHTS
+    held = reader.size(weights) if reader.has(weights) else 0
+
+    def build():
+        with CustomObjectScope(custom_objects or {}), SafeModeScope(safe_mode):
+            expect_class(config, Layer, "the model of %s" % reader.origin, custom_objects)
+            return deserialize_keras_object(config, custom_objects=custom_objects,
+                                            safe_mode=safe_mode)
+
+    # A few kilobytes of config must not allocate gigabytes: the model may take what the
+    # archive's weights take, plus a small allowance for state that is not saved.
+    model = weight_budget.build_within_budget(
+        build, held + weight_budget.WEIGHT_SLACK_BYTES, reader.origin,
+        "the archive holds %s bytes of weights in %s, plus %s bytes for unsaved state"
+        % (format(held, ","), weights, format(weight_budget.WEIGHT_SLACK_BYTES, ",")))
     _load_weights(model, reader, skip_mismatch=False)
     _load_assets(model, reader)
     if compile and compile_config and hasattr(model, "compile_from_config"):

@@ -31,7 +31,7 @@ def restore_optimizer(model, reader) -> None:
     built = getattr(model, "built", False) and hasattr(optimizer, "build")
     if reader.has(OPTIMIZER):
         if built:
-            optimizer.build(model.trainable_weights)
+            optimizer.build(model.torch_weights(trainable=True))
         source = SafetensorsSource(data=reader.read(OPTIMIZER),
                                    origin="%s (%s)" % (reader.origin, OPTIMIZER))
         if source.metadata.get("built") == "0":
@@ -47,7 +47,7 @@ def restore_optimizer(model, reader) -> None:
         finally:
             source.close()
     elif built:
-        optimizer.build(model.trainable_weights)
+        optimizer.build(model.torch_weights(trainable=True))
 
 
 def _restore_from_keras(model, optimizer, source: H5Source) -> None:
@@ -68,12 +68,12 @@ def _restore_from_keras(model, optimizer, source: H5Source) -> None:
 
 def keras_trainable_order(model) -> list:
     """The model's trainable weights in the order Keras lists them (its layer order)."""
-    ours = model.trainable_weights
+    ours = model.torch_weights(trainable=True)
     wanted = {id(p) for p in ours}
     order, seen = [], set()
     own = [p for p in model._parameters.values() if p is not None]
     layers = keras_layer_order(model) if hasattr(model, "layers") else []
-    for p in own + [w for layer in layers for w in layer.trainable_weights]:
+    for p in own + [w for layer in layers for w in layer.torch_weights(trainable=True)]:
         if id(p) in wanted and id(p) not in seen:
             seen.add(id(p))
             order.append(p)

@@ -7,7 +7,9 @@ module named by the data, so loading a file cannot run code from it.
 """
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import threading
 from typing import Any, Callable
 
@@ -130,12 +132,28 @@ class SafeModeScope:
         _safe_stack().pop()
 
 
+def enable_unsafe_deserialization() -> None:
+    """Turns safe mode off for the whole process: configs that carry code (``Lambda``
+    functions stored as bytecode) load everywhere, as with ``safe_mode=False``. The same
+    switch as ``keras.config.enable_unsafe_deserialization()``.
+
+    Example:
+        >>> enable_unsafe_deserialization()   # only for files you trust
+    """
+    _config.enable_unsafe_deserialization()
+
+
+def _unsafe_globally() -> bool:
+    return _config.unsafe_deserialization_enabled()
+
+
 def in_safe_mode() -> bool:
     """Whether code-bearing configs must be refused right now (True unless turned off)."""
+    if _unsafe_globally():
+        # As in Keras, the process-wide switch wins over each loader's default.
+        return False
     stack = _safe_stack()
-    if stack:
-        return stack[-1]
-    return not _config.unsafe_deserialization_enabled()
+    return stack[-1] if stack else True
 
 
 def _safe_stack() -> list:
@@ -187,7 +205,7 @@ def serialize_keras_object(obj) -> Any:
     out = {"module": _keras_module_of(obj) if registered is None else None,
            # Keras's exported name where it differs from the Python class name.
            "class_name": getattr(cls, "_keras_class_name", cls.__name__),
-           "config": obj.get_config(),
+           "config": _serialize_nested(obj.get_config()),
            "registered_name": registered}
     build_config = getattr(obj, "get_build_config", None)
     if build_config is not None:
@@ -195,6 +213,18 @@ def serialize_keras_object(obj) -> Any:
         if bc:
             out["build_config"] = bc
     return out
+
+
+def _serialize_nested(value):
+    """A config with the Keras objects inside it (a model's get_config returning its
+    layers, as Keras's customizing-saving guide does) serialized; plain values as they are."""
+    if isinstance(value, dict):
+        return {k: _serialize_nested(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_serialize_nested(v) for v in value)
+    if hasattr(value, "get_config") and not isinstance(value, type):
+        return serialize_keras_object(value)
+    return value
 
 
 def _namespace(module: str | None) -> dict:
@@ -280,7 +310,7 @@ def deserialize_keras_object(config, custom_objects: dict | None = None,
         return fn
     cls = resolve_class(class_name, config.get("module"), config.get("registered_name"),
                         custom_objects, module_objects)
-    if safe_mode is None:
+    if safe_mode is None or _unsafe_globally():
         safe_mode = in_safe_mode()   # nested calls inherit the enclosing scope
     with CustomObjectScope(custom_objects or {}), SafeModeScope(safe_mode):
         if hasattr(cls, "from_config"):
@@ -298,9 +328,33 @@ def deserialize_keras_object(config, custom_objects: dict | None = None,
     return obj
 
 
+@functools.lru_cache(maxsize=1024)
 def _takes_safe_mode(cls) -> bool:
-    import inspect
+    # Cached per class: a signature costs more than rebuilding a small layer.
     try:
         return "safe_mode" in inspect.signature(cls.from_config).parameters
     except (TypeError, ValueError):
         return False
+
+
+def expect_class(config, base: type, role: str, custom_objects: dict | None = None) -> type:
+    """The class a serialized config names, checked to be a ``base`` before it is built.
+
+    Args:
+        config: A serialized object (``{"class_name": ..., "config": ...}``).
+        base: The class the caller needs (``Layer`` for a model's layers).
+        role: What the object is for, in the message (``"the model"``).
+        custom_objects: Name -> class for users' own objects.
+
+    Example:
+        >>> expect_class(entry, Layer, "a layer of model 'mlp'")
+    """
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise ValueError("Expected a serialized %s for %s (a dict with 'class_name'), got %r."
+                         % (base.__name__, role, type(config).__name__))
+    cls = resolve_class(config["class_name"], config.get("module"),
+                        config.get("registered_name"), custom_objects)
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise ValueError("%s names class %r, which is not a %s subclass: refusing to build it."
+                         % (role[0].upper() + role[1:], config["class_name"], base.__name__))
+    return cls

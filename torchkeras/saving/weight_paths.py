@@ -68,9 +68,9 @@ def _name_key(name: str) -> str:
 
 
 def _is_container_model(layer) -> bool:
-    from torchkeras.models.functional import Functional
-    from torchkeras.models.sequential import Sequential
-    return isinstance(layer, (Functional, Sequential))
+    # Functional and Sequential declare it (``layers_in_weight_paths``): their layers appear
+    # as ``layers/<name>`` in weight paths, as in Keras. Saving never imports the models.
+    return bool(getattr(type(layer), "layers_in_weight_paths", False))
 
 
 def keras_layer_order(model) -> list:

@@ -14,7 +14,6 @@ import warnings
 import torch
 
 from torchkeras.saving import file_utils
-from torchkeras.saving.legacy_h5 import is_legacy_weights_file, load_legacy_weights
 from torchkeras.saving.weight_paths import WeightSlot, group_names, weight_slots
 from torchkeras.saving.weights_io import (H5Source, SafetensorsSource, WeightsFileError,
                                           is_h5_path, safetensors_bytes, write_h5)
@@ -23,7 +22,7 @@ FORMAT_NAME = "torchkeras.weights"
 FORMAT_VERSION = "1"
 
 
-def _check_built(model, action: str) -> None:
+def check_built(model, action: str) -> None:
     if not getattr(model, "built", True):
         raise ValueError("You are %s weights of a model that has not yet been built. Try "
                          "building the model first by calling it on some data or by using "
@@ -47,7 +46,7 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
     if path.endswith(".keras"):
         raise ValueError("save_weights writes weights only: use a `.weights.h5` or "
                          "`.safetensors` name, or `model.save(%r)` for a whole model." % path)
-    _check_built(model, "saving")
+    check_built(model, "saving")
     file_utils.check_overwrite(path, overwrite)
     slots = weight_slots(model)
     if is_h5_path(path):
@@ -65,52 +64,6 @@ def weights_to_bytes(model, slots: list | None = None) -> bytes:
     tensors = {s.key: s.keras_value() for s in slots}
     return safetensors_bytes(tensors, {"format": "pt", "library": FORMAT_NAME,
                                        "version": FORMAT_VERSION, "layout": "keras"})
-
-
-def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None:
-    """Loads weights written by :func:`save_weights` or by Keras 3 (``.weights.h5``).
-
-    Args:
-        model: A built layer or model with the architecture the file was saved from.
-        filepath: A ``.weights.h5``, safetensors or ``.keras`` file.
-        skip_mismatch: Skip (with a warning) the layers whose weights do not match
-            instead of raising.
-
-    Raises:
-        FileNotFoundError: No such file.
-        ValueError: The file is unreadable, or its weights do not match the model; the
-            message names the first mismatching weight. The model is left unchanged.
-
-    Example:
-        >>> model.load_weights("ckpt.weights.h5")
-    """
-    if kwargs:
-        raise ValueError("Invalid keyword arguments: %s" % sorted(kwargs))
-    path = os.fspath(filepath)
-    _check_built(model, "loading")
-    if not os.path.exists(path):
-        raise FileNotFoundError("No weights file found at %r." % path)
-    if os.path.isdir(path):
-        raise IsADirectoryError("%r is a folder, not a weights file." % path)
-    origin = "Weights file %r" % path
-    if path.lower().endswith(".keras"):
-        from torchkeras.saving.model_file import load_weights_from_archive
-        load_weights_from_archive(model, path, skip_mismatch=skip_mismatch)
-    elif is_h5_path(path) and is_legacy_weights_file(path):
-        # Keras's legacy layout (e.g. its ImageNet application files): by layer order.
-        load_legacy_weights(model, path, skip_mismatch=skip_mismatch)
-    elif is_h5_path(path):
-        source = H5Source(path=path, origin=origin)
-        try:
-            load_from_h5(model, source, skip_mismatch)
-        finally:
-            source.close()
-    else:
-        source = SafetensorsSource(path=path, origin=origin)
-        try:
-            load_from_safetensors(model, source, skip_mismatch)
-        finally:
-            source.close()
 
 
 def load_from_safetensors(model, source: SafetensorsSource, skip_mismatch: bool) -> None:

@@ -44,7 +44,8 @@ class StatelessScope:
             var, value = pair
             if not isinstance(var, torch.Tensor):
                 raise ValueError("Invalid reference variable in StatelessScope: %r" % (var,))
-            value = torch.as_tensor(value, dtype=var.dtype, device=var.device)
+            # `.to(var)`: var's torch dtype/device even when it is a Keras view.
+            value = torch.as_tensor(value).to(var)
             if value.shape != var.shape:
                 raise ValueError("Value for %s has shape %s, expected %s"
                                  % (getattr(var, "name", "variable"), tuple(value.shape),

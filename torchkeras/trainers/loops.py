@@ -11,7 +11,7 @@ from torchkeras import distribute
 from torchkeras.callbacks.callback_list import CallbackList, materialize
 from torchkeras.distribute import reduce as dist_reduce
 from torchkeras.layers.keras_tensor import map_structure
-from torchkeras.trainers import data as data_module
+from torchkeras.trainers import data_adapters as data_module
 from torchkeras.trainers.class_weights import validate_class_weight
 from torchkeras.layers import call_context
 from torchkeras.trainers.lazy_logs import LazyLogs
@@ -36,13 +36,18 @@ def _check_positive_int(name: str, value, allow_none: bool = True) -> None:
 
 
 class LoopsMixin:
-    """The loops of ``Model``; the steps they call live in ``Trainer``."""
+    """The loops of ``Model``; the training and test steps they call live in ``Trainer``."""
+
+    def predict_step(self, data):
+        """One prediction step: the model on ``x`` in inference mode (overridable)."""
+        x, _, _ = data_module.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
 
     def _ensure_built_for(self, x) -> None:
         """Builds an unbuilt model from the first sample's shape (no real forward pass)."""
         if self.built:
             return
-        if data_module._is_array_like(x):
+        if data_module.is_array_like(x):
             # On the device the data will train on, so that every weight is built there.
             device = self._target_device()
             sample = map_structure(lambda t: data_module.to_tensor(t)[:1].to(device)
@@ -72,7 +77,7 @@ class LoopsMixin:
             width = outputs[0].shape[-1]
         else:
             # A subclassed model: one inference call on the first sample tells the width.
-            if data_module._is_array_like(x):
+            if data_module.is_array_like(x):
                 device = self._target_device()
                 sample = map_structure(lambda t: data_module.to_tensor(t)[:1].to(device), x)
             else:
@@ -165,7 +170,7 @@ class LoopsMixin:
             raise ValueError("validation_split must be a float in [0, 1), got %r"
                              % (validation_split,))
         if validation_split and validation_data is None:
-            if not data_module._is_array_like(x):
+            if not data_module.is_array_like(x):
                 raise ValueError("validation_split is only supported for arrays/tensors, not "
                                  "for datasets, DataLoaders or generators.")
             arrays = (map_structure(data_module.to_tensor, x),
@@ -262,7 +267,7 @@ class LoopsMixin:
         self.eval()
         finalize = getattr(self.optimizer, "finalize_variable_values", None)
         if finalize is not None and epochs > 0:   # EMA / Lookahead weights become the model's
-            finalize(self.trainable_weights)
+            finalize(self.torch_weights(trainable=True))
         cbs.on_train_end(epoch_logs)
         self.history = cbs.history
         return self.history
@@ -355,8 +360,7 @@ class LoopsMixin:
         cbs.on_predict_begin()
         batch_hooks = cbs.has_batch_hooks("predict")
         outputs = []
-        from torchkeras.trainers.trainer import Trainer   # (module cycle: Trainer uses us)
-        default_step = type(self).predict_step is Trainer.predict_step
+        default_step = type(self).predict_step is LoopsMixin.predict_step
         forward = self._inference_forward() if default_step else None
         with torch.no_grad(), call_context.loop_call(False):
             state = call_context.STATE

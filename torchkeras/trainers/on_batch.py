@@ -7,7 +7,7 @@ import torch
 from torchkeras.callbacks.logs import materialize
 from torchkeras.trainers import compile_utils
 from torchkeras.trainers.class_weights import validate_class_weight
-from torchkeras.trainers.data import ArrayAdapter
+from torchkeras.trainers.data_adapters import ArrayAdapter
 from torchkeras.trainers.loops import to_numpy
 
 

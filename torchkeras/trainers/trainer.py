@@ -14,7 +14,7 @@ from torchkeras.layers.layer_metrics import collect_metrics
 from torchkeras.trainers import compile_utils, training_checks
 from torchkeras.trainers.compiled_forward import (COMPILE_MODES, CompiledForward,
                                                   check_jit_compile)
-from torchkeras.trainers.data import unpack_x_y_sample_weight
+from torchkeras.trainers.data_adapters import unpack_x_y_sample_weight
 from torchkeras.trainers.lazy_logs import LazyLogs
 from torchkeras.trainers.loops import LoopsMixin
 from torchkeras.trainers.on_batch import OnBatchMixin
@@ -196,7 +196,10 @@ class Trainer(OnBatchMixin, LoopsMixin):
 
     def _model_losses(self) -> list:
         if self._reg_cache is None:
-            self._reg_cache = [(p, getattr(p, "regularizer")) for p in self.trainable_weights
+            # Parameters: layers that re-lay a weight out wrap its regularizer to see
+            # Keras's layout.
+            self._reg_cache = [(p, getattr(p, "regularizer"))
+                               for p in self.torch_weights(trainable=True)
                                if getattr(p, "regularizer", None) is not None]
         out = [reg(p) for p, reg in self._reg_cache]
         out.extend(_ctx.added_losses())
@@ -319,10 +322,6 @@ class Trainer(OnBatchMixin, LoopsMixin):
         info = _call_info(type(self))
         return info[0] or info[2]
 
-    def predict_step(self, data):
-        x, _, _ = unpack_x_y_sample_weight(data)
-        return self(x, training=False)
-
     def _prepare_training(self) -> None:
         """Binds the optimizer to the current trainable weights (once per fit)."""
         if not self.compiled:
@@ -331,7 +330,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
         self._reg_cache = None
         if self.optimizer is not None:
             was_built = bool(getattr(self.optimizer, "built", False))
-            weights = self.trainable_weights
+            weights = self.torch_weights(trainable=True)
             self.optimizer.build(weights)
             if self._opt_made_before_build:
                 training_checks.check_torch_optimizer_covers_weights(self, self.optimizer)

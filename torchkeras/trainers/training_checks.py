@@ -33,7 +33,7 @@ def check_torch_optimizer_covers_weights(model, optimizer) -> None:
     if not isinstance(torch_opt, torch.optim.Optimizer):
         return
     held = {id(p) for group in torch_opt.param_groups for p in group["params"]}
-    weights = model.trainable_weights
+    weights = model.torch_weights(trainable=True)
     missing = [w for w in weights if id(w) not in held]
     if missing:
         cls = type(torch_opt).__name__

@@ -98,7 +98,7 @@ def _label(layer, inputs, outputs, opts: dict) -> str:
         dtypes = [str(getattr(t, "dtype", "?")) for t in outputs] or ["?"]
         cols.append("Output dtype: <b>%s</b>" % html.escape(", ".join(dtypes)))
     trainable_cell = None
-    if opts["show_trainable"] and layer.weights:
+    if opts["show_trainable"] and layer.torch_weights():
         trainable_cell = ('<td bgcolor="%s"><font point-size="14" color="white"><b>%s</b>'
                           "</font></td>" % (("forestgreen", "Trainable") if layer.trainable
                                             else ("firebrick", "Non-trainable")))

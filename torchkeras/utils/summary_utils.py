@@ -69,8 +69,8 @@ def print_summary(model, line_length=None, print_fn=None, expand_nested: bool = 
         print_fn(("=" if i == len(rows) - 1 else "-") * total_width)
     if not rows:
         print_fn("=" * total_width)
-    weights = model.weights
-    trainable_ids = {id(w) for w in model.trainable_weights}
+    weights = model.torch_weights()
+    trainable_ids = {id(w) for w in model.torch_weights(trainable=True)}
     trainable = [w for w in weights if id(w) in trainable_ids]
     frozen = [w for w in weights if id(w) not in trainable_ids]
     print_fn(" Total params: {:,} ({})".format(_count(weights), _human(_bytes(weights))))

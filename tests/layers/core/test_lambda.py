@@ -109,3 +109,23 @@ def test_lambda_config_interchanges_with_keras(keras):
     mine = layers.Lambda.from_config(json.loads(json.dumps(kc)), safe_mode=False)
     x = np.ones((2, 3), "float32")
     np.testing.assert_allclose(mine(torch.as_tensor(x)).numpy(), np.asarray(k(x).cpu()))
+
+
+def test_refusal_says_safe_mode_and_how_to_allow(tmp_path, monkeypatch):
+    import torchkeras as tk
+    from torchkeras.saving import serialization
+    x = tk.Input((3,))
+    model = tk.Model(x, layers.Lambda(lambda v: v * 2)(x))
+    path = str(tmp_path / "lam.keras")
+    model.save(path)
+    with pytest.raises(ValueError) as info:
+        tk.saving.load_model(path)
+    msg = str(info.value)
+    assert "Safe mode refused" in msg and "safe_mode=False" in msg
+    assert "keras.config.enable_unsafe_deserialization()" in msg
+    assert tk.saving.load_model(path, safe_mode=False).predict(
+        np.ones((1, 3)), verbose=0).tolist() == [[2.0, 2.0, 2.0]]
+    monkeypatch.setitem(tk.config._FLAGS, "unsafe_deserialization", False)
+    serialization.enable_unsafe_deserialization()
+    assert not serialization.in_safe_mode() and tk.config.unsafe_deserialization_enabled()
+    assert tk.saving.load_model(path).predict(np.ones((1, 3)), verbose=0)[0, 0] == 2.0

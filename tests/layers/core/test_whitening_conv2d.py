@@ -42,7 +42,7 @@ def test_weights_and_trainability():
     layer = layers.WhiteningConv2D(2)
     layer.build((None, 8, 8, 3))
     assert [tuple(w.shape) for w in layer.trainable_weights] == [(24,)]
-    assert [tuple(w.shape) for w in layer.non_trainable_weights] == [(24, 3, 2, 2)]
+    assert [tuple(w.shape) for w in layer.non_trainable_weights] == [(2, 2, 3, 24)]   # Keras layout, as get_weights
     assert [w.shape for w in layer.get_weights()] == [(24,), (2, 2, 3, 24)]
     assert not layer.weight.requires_grad
     layer.trainable = False

@@ -9,7 +9,7 @@ from torchkeras.activations.fast import fast_activation, is_elementwise
 from torchkeras import config as _config
 from torchkeras.layers.convolutional import conv_utils as cu
 from torchkeras.layers.layer import Layer
-from torchkeras.variable_view import KerasView
+from torchkeras.variable_view import keras_variable
 
 
 class ConvKernelMixin:
@@ -53,8 +53,7 @@ class ConvKernelMixin:
     @property
     def kernel(self) -> torch.Tensor:
         """The kernel in Keras layout (a view of ``weight``)."""
-        return KerasView.of(self.weight.permute(cu.torch_to_keras_perm(self.weight.dim())),
-                            self.weight)
+        return keras_variable(self, "weight", self.weight)
 
     def _to_keras_layout(self, key, tensor):
         if key == "weight":

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 
 from torchkeras import activations, constraints, initializers, regularizers
 from torchkeras.layers.layer import Layer
-from torchkeras.variable_view import KerasView
+from torchkeras.variable_view import keras_variable
 
 
 class Dense(Layer):
@@ -77,7 +77,7 @@ class Dense(Layer):
     @property
     def kernel(self) -> torch.Tensor:
         """The kernel in Keras layout ``(input_dim, units)`` (a view of ``weight``)."""
-        return KerasView.of(self.weight.t(), self.weight)
+        return keras_variable(self, "weight", self.weight)
 
     def _to_keras_layout(self, key, tensor):
         return tensor.t() if key == "weight" else tensor

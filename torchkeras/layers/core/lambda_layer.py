@@ -75,10 +75,10 @@ def _refuse_code(safe_mode: bool) -> None:
     if safe_mode:
         raise ValueError(
             "Requested the deserialization of a `Lambda` layer whose `function` is a Python "
-            "lambda (stored as bytecode). Loading it would execute code from the config, so "
-            "it is refused by default. If you trust the source, pass `safe_mode=False` to the "
-            "loading function, or deserialize inside "
-            "`torchkeras.saving.serialization.SafeModeScope(False)`.")
+            "lambda (stored as bytecode). Safe mode refused it: loading it would execute code "
+            "from the file. If you trust the source, pass `safe_mode=False` to the loading "
+            "function (`load_model(path, safe_mode=False)`), or allow it for the whole "
+            "process with `keras.config.enable_unsafe_deserialization()`.")
 
 
 def _deserialize_function(config, safe_mode: bool, custom_objects=None):

@@ -40,10 +40,15 @@ def one_hot(x: Any, num_classes: int, axis: int = -1, dtype: Any = None,
     """
     if sparse:
         raise ValueError("one_hot: sparse=True is not supported on torch tensors")
-    x = tensor(x).long()
-    valid = (x >= 0) & (x < num_classes)
-    y = F.one_hot(torch.where(valid, x, 0), int(num_classes)) * valid.unsqueeze(-1)
-    y = y.to(_out_dtype(dtype))
+    x = tensor(x)
+    if x.dtype != torch.int64 and x.dtype != torch.int32:
+        x = x.long()
+    # Fast path: one comparison against arange; ids outside [0, num_classes) match no
+    # class, so they give all zeros with no masking pass (and no range check, which in
+    # F.one_hot is a min/max reduction read back to the host on CPU).
+    # No cache of the arange: under FakeTensorMode (symbolic calls) it would be fake.
+    classes = torch.arange(int(num_classes), dtype=x.dtype, device=x.device)
+    y = torch.eq(x.unsqueeze(-1), classes).to(_out_dtype(dtype))
     return torch.movedim(y, -1, axis) if axis != -1 else y
 
 

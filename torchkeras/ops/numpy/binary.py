@@ -18,6 +18,8 @@ from torchkeras.ops.numpy.common import (pair, pair_tensors, promote, promote_na
 from torchkeras.ops.symbolic import keras_op
 
 _Tensor = torch.Tensor
+# Dtypes Keras narrows to 32 bits in result_type (so a same-dtype pair still needs a cast).
+_WIDE_DTYPES = (torch.float64, torch.int64, torch.uint64, torch.complex128)
 
 _DOC = ("``%s`` of ``x1`` and ``x2``, element-wise with broadcasting.\n\n    Args:\n"
         "        x1: First operand (tensor, array or scalar).\n        x2: Second operand.\n\n"
@@ -76,6 +78,10 @@ def _make(name: str, fn: Callable, mode: str) -> Callable:
             return fn(a, b)
     elif mode == "narrow":
         def op(x1: Any, x2: Any) -> torch.Tensor:
+            # Fast path: two plain tensors of one 32-bit-or-narrower dtype need no casts.
+            if type(x1) is _Tensor and type(x2) is _Tensor and x1.dtype == x2.dtype \
+                    and x1.dtype not in _WIDE_DTYPES:
+                return fn(x1, x2)
             a, b = promote_narrow(x1, x2)
             return fn(a, b)
     elif mode == "float_narrow":

@@ -11,6 +11,7 @@ import torch
 
 from torchkeras import config
 from torchkeras.ops.convert import convert_to_tensor
+from torchkeras.variable_view import KerasView
 from torchkeras.ops.dtypes import result_type, standardize_dtype, to_torch_dtype
 
 __all__: list[str] = []
@@ -22,7 +23,8 @@ _WIDE = (torch.float64, torch.int64, torch.uint64, torch.complex128)
 def tensor(x: Any, dtype: Any = None) -> torch.Tensor:
     """``x`` as a tensor (tensors as they are; dtype cast when given)."""
     if isinstance(x, torch.Tensor) and dtype is None:
-        return x
+        # A weight's Keras view (dtype string) enters ops as a plain tensor.
+        return x if type(x) is not KerasView else x.as_subclass(torch.Tensor)
     return convert_to_tensor(x, dtype)
 
 

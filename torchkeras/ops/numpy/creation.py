@@ -108,6 +108,8 @@ def empty_like(x: Any, dtype: Any = None) -> torch.Tensor:
 @keras_op
 def zeros_like(x: Any, dtype: Any = None) -> torch.Tensor:
     """Zeros shaped (and typed) like ``x``."""
+    if type(x) is torch.Tensor and dtype is None:   # Fast path: nothing to convert
+        return torch.zeros_like(x)
     x, dt = _like(x, dtype)
     return torch.zeros_like(x, dtype=dt)
 
@@ -115,6 +117,8 @@ def zeros_like(x: Any, dtype: Any = None) -> torch.Tensor:
 @keras_op
 def ones_like(x: Any, dtype: Any = None) -> torch.Tensor:
     """Ones shaped (and typed) like ``x``."""
+    if type(x) is torch.Tensor and dtype is None:   # Fast path: nothing to convert
+        return torch.ones_like(x)
     x, dt = _like(x, dtype)
     return torch.ones_like(x, dtype=dt)
 

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from torchkeras.ops.fast_paths import constant_pads
 from torchkeras.ops.numpy.common import tensor
 from torchkeras.ops.symbolic import keras_op
 
@@ -40,6 +41,10 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: Any = N
         raise ValueError("pad: constant_values is only used with mode='constant', got mode=%r"
                          % (mode,))
     x = tensor(x)
+    if mode == "constant":
+        flat = constant_pads(pad_width, x.ndim)   # Fast path: fast_paths.constant_pads
+        if flat is not None:
+            return F.pad(x, flat, value=0 if constant_values is None else constant_values)
     pw = pad_width.tolist() if isinstance(pad_width, torch.Tensor) else pad_width
     pw = int(pw) if not isinstance(pw, (list, tuple)) else [
         [int(v) for v in p] if isinstance(p, (list, tuple)) else int(p) for p in pw]

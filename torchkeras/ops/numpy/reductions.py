@@ -33,7 +33,13 @@ def _keep(x: torch.Tensor, out: torch.Tensor, axis: Any, keepdims: bool) -> torc
 
 def _reduce(fn, x: torch.Tensor, axis: Any, keepdims: bool, **kw) -> torch.Tensor:
     if type(axis) is int:
+        if not kw:
+            # Fast path: positional arguments parse faster than keywords (every fn passed
+            # without extra keywords takes (input, dim, keepdim); var/std do not, hence kw).
+            return fn(x, axis, keepdims)
         return fn(x, dim=axis, keepdim=keepdims, **kw)
+    if axis is None and not keepdims:
+        return fn(x, **kw)   # Fast path: a full reduction needs no axis handling.
     if axis is not None and not isinstance(axis, int) and len(axis) == 0:
         return x
     dims = _dims(x, axis)
@@ -57,6 +63,12 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> torch.Tensor:  # no
     x = tensor(x)
     if x.dtype in _SMALL_INTS:
         x = x.to(torch.int32)
+    if x.is_floating_point() or x.is_complex():
+        # Fast path: torch keeps a floating dtype by itself; `dtype=` costs ~1 us a call,
+        # and positional arguments parse faster than keywords.
+        if type(axis) is int:
+            return torch.sum(x, axis, keepdims)
+        return _reduce(torch.sum, x, axis, keepdims)
     return _reduce(torch.sum, x, axis, keepdims, dtype=x.dtype)
 
 
@@ -100,7 +112,10 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> torch.Tensor:
     Example:
         >>> ops.mean(x, axis=0)
     """
-    return _reduce(torch.mean, to_float(tensor(x)), axis, keepdims)
+    x = to_float(tensor(x))
+    if type(axis) is int:   # Fast path: positional arguments parse faster than keywords.
+        return torch.mean(x, axis, keepdims)
+    return _reduce(torch.mean, x, axis, keepdims)
 
 
 def _var(x: Any, axis: Any, keepdims: bool) -> torch.Tensor:

@@ -11,8 +11,11 @@ from typing import Any
 import torch
 
 from torchkeras.ops.dtypes import result_type
+from torchkeras.ops.fast_paths import reversed_axes, same_dtype
 from torchkeras.ops.numpy.common import promote, tensor, torch_dtype
 from torchkeras.ops.symbolic import keras_op
+
+_Tensor = torch.Tensor
 
 
 def _ints(v: Any):
@@ -23,17 +26,34 @@ def _ints(v: Any):
     return int(v)
 
 
-@keras_op
 def reshape(x: Any, newshape: Any) -> torch.Tensor:
     """``x`` with shape ``newshape`` (one entry may be -1).
 
     Example:
         >>> ops.reshape(x, (-1, 4))
     """
+    # Fast path (fast_paths, item 5): a plain tensor and a tuple of ints.
+    if type(x) is _Tensor and type(newshape) is tuple:
+        for d in newshape:
+            if type(d) is not int:
+                break
+        else:
+            return x.reshape(*newshape) if newshape else x.reshape(newshape)
+    return _reshape_op(x, newshape)
+
+
+def _reshape(x: Any, newshape: Any) -> torch.Tensor:
     if type(newshape) is not tuple:
         newshape = _ints(newshape)
         newshape = (newshape,) if isinstance(newshape, int) else tuple(newshape)
-    return torch.reshape(tensor(x), newshape)
+    if type(x) is not torch.Tensor:   # Fast path: no helper call for a plain tensor.
+        x = tensor(x)
+    # Fast path: ints as varargs parse faster in torch than one tuple argument.
+    return x.reshape(*newshape) if newshape else x.reshape(newshape)
+
+
+_reshape_op = keras_op(_reshape, name="reshape")
+reshape.__wrapped_op__ = _reshape
 
 
 @keras_op
@@ -42,25 +62,53 @@ def ravel(x: Any) -> torch.Tensor:
     return torch.ravel(tensor(x))
 
 
-@keras_op
 def transpose(x: Any, axes: Any = None) -> torch.Tensor:
-    """Permutes axes (reverses them when ``axes`` is None)."""
-    x = tensor(x)
+    """Permutes axes (reverses them when ``axes`` is None).
+
+    Example:
+        >>> ops.transpose(x, (1, 0, 2))
+    """
+    if type(x) is _Tensor and axes is None:   # Fast path (fast_paths, item 5)
+        return x.permute(*reversed_axes(x.ndim))
+    return _transpose_op(x, axes)
+
+
+def _transpose(x: Any, axes: Any = None) -> torch.Tensor:
+    if type(x) is not torch.Tensor:   # Fast path: no helper call for a plain tensor.
+        x = tensor(x)
     if axes is None:
-        return x.permute(*range(x.ndim - 1, -1, -1))
+        return x.permute(*reversed_axes(x.ndim))
     return x.permute(*axes)
 
 
-@keras_op
+_transpose_op = keras_op(_transpose, name="transpose")
+transpose.__wrapped_op__ = _transpose
+
+
 def expand_dims(x: Any, axis: Any) -> torch.Tensor:
-    """Inserts size-1 axes at ``axis`` (an int or tuple, negatives allowed)."""
-    x = tensor(x)
+    """Inserts size-1 axes at ``axis`` (an int or tuple, negatives allowed).
+
+    Example:
+        >>> ops.expand_dims(x, -1)
+    """
+    if type(x) is _Tensor and type(axis) is int:   # Fast path (fast_paths, item 5)
+        return x.unsqueeze(axis)
+    return _expand_dims_op(x, axis)
+
+
+def _expand_dims(x: Any, axis: Any) -> torch.Tensor:
+    if type(x) is not torch.Tensor:   # Fast path: no helper call for a plain tensor.
+        x = tensor(x)
     if isinstance(axis, int):
-        return torch.unsqueeze(x, axis)
+        return x.unsqueeze(axis)
     nd = x.ndim + len(axis)
     for a in sorted(a % nd for a in axis):
         x = torch.unsqueeze(x, a)
     return x
+
+
+_expand_dims_op = keras_op(_expand_dims, name="expand_dims")
+expand_dims.__wrapped_op__ = _expand_dims
 
 
 @keras_op
@@ -105,7 +153,7 @@ def concatenate(xs: Any, axis: int | None = 0) -> torch.Tensor:
     Example:
         >>> ops.concatenate([a, b], axis=1)
     """
-    ts = promote(*xs)
+    ts = xs if same_dtype(xs) else promote(*xs)   # Fast path: fast_paths.same_dtype
     if axis is None:
         ts = [t.reshape(-1) for t in ts]
         axis = 0
@@ -124,7 +172,7 @@ def append(x1: Any, x2: Any, axis: int | None = None) -> torch.Tensor:
 @keras_op
 def stack(x: Any, axis: int = 0) -> torch.Tensor:
     """Joins tensors along a new axis."""
-    return torch.stack(promote(*x), dim=axis)
+    return torch.stack(x if same_dtype(x) else promote(*x), dim=axis)
 
 
 @keras_op
@@ -246,49 +294,6 @@ def tile(x: Any, repeats: Any) -> torch.Tensor:
 
 
 @keras_op
-def take(x: Any, indices: Any, axis: int | None = None) -> torch.Tensor:
-    """Elements at ``indices`` along ``axis`` (of the flattened tensor when None);
-    negative indices count from the end.
-
-    Example:
-        >>> ops.take(table, ids, axis=0)
-    """
-    x = tensor(x)
-    idx = tensor(indices)
-    if idx.dtype != torch.int64 and idx.dtype != torch.int32:
-        idx = idx.to(torch.int64)
-    if axis is None:
-        x, axis = x.reshape(-1), 0
-    axis = axis % x.ndim
-    n = x.shape[axis]
-    # index_select is the fast gather on CPU; remainder maps negative indices first.
-    flat = torch.remainder(idx.reshape(-1), n) if n else idx.reshape(-1)
-    out = torch.index_select(x, axis, flat)
-    if idx.ndim == 1:
-        return out
-    return out.reshape(x.shape[:axis] + idx.shape + x.shape[axis + 1:])
-
-
-@keras_op
-def take_along_axis(x: Any, indices: Any, axis: int | None = None) -> torch.Tensor:
-    """Picks values along ``axis`` with ``indices`` of matching rank (broadcast)."""
-    x = tensor(x)
-    idx = tensor(indices).to(torch.int64)
-    if axis is None:
-        x, axis = x.reshape(-1), 0
-        idx = idx.reshape(-1)
-    axis = axis % x.ndim
-    n = x.shape[axis]
-    idx = torch.where(idx < 0, idx + n, idx)
-    shape = list(torch.broadcast_shapes(
-        tuple(1 if i == axis else s for i, s in enumerate(x.shape)),
-        tuple(1 if i == axis else s for i, s in enumerate(idx.shape))))
-    xs, ids = list(shape), list(shape)
-    xs[axis], ids[axis] = x.shape[axis], idx.shape[axis]
-    return torch.gather(x.expand(xs), axis, idx.expand(ids))
-
-
-@keras_op
 def diag(x: Any, k: int = 0) -> torch.Tensor:
     """The ``k``-th diagonal of a 2-D tensor, or a 2-D tensor with 1-D ``x`` on it.
 
@@ -375,6 +380,6 @@ def unravel_index(indices: Any, shape: Any) -> tuple:
 __all__ = ["reshape", "ravel", "transpose", "expand_dims", "squeeze", "broadcast_to",
            "moveaxis", "swapaxes", "concatenate", "append", "stack", "hstack", "vstack",
            "dstack", "split", "array_split", "hsplit", "vsplit", "dsplit", "flip", "fliplr",
-           "flipud", "rot90", "roll", "repeat", "tile", "take", "take_along_axis", "diag",
+           "flipud", "rot90", "roll", "repeat", "tile", "diag",
            "diagflat", "diagonal", "tril", "triu", "diff", "get_item", "copy", "view",
            "ndim", "size", "unravel_index"]

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from torchkeras.trainers.data import ArrayAdapter, get_adapter, train_validation_split
+from torchkeras.trainers.data_adapters import ArrayAdapter, get_adapter, train_validation_split
 
 
 def test_array_batches_cover_data_once_per_epoch_and_reshuffle():
