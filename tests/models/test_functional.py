@@ -97,6 +97,48 @@ def test_matches_keras(keras):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
+def test_input_and_output_are_the_constructor_structures():
+    a = tk.Input((3,), name="a")
+    out = tk.layers.Dense(2)(a)
+    model = tk.Model(a, out)
+    assert model.input is a and model.output is out
+    assert tuple(model.output.shape) == (None, 2)
+    multi = tk.Model({"a": a}, [out])
+    assert multi.input == {"a": a} and multi.output == [out]
+    # Calling the model on new symbolic inputs does not change what it reports.
+    b = tk.Input((3,))
+    model(b)
+    assert model.input is a and model.output is out
+
+
+@pytest.mark.keras_oracle
+def test_input_and_output_match_keras(keras):
+    a = keras.Input((3,))
+    out = keras.layers.Dense(2)(a)
+    ref = keras.Model({"a": a}, [out])
+    assert isinstance(ref.input, dict) and isinstance(ref.output, list)
+    ta = tk.Input((3,))
+    tout = tk.layers.Dense(2)(ta)
+    mine = tk.Model({"a": ta}, [tout])
+    assert isinstance(mine.input, dict) and isinstance(mine.output, list)
+    assert tuple(mine.output[0].shape) == tuple(ref.output[0].shape)
+
+
+def test_config_round_trip_of_a_layer_with_tuple_outputs():
+    # keras-io lstm_seq2seq: an LSTM returning (sequences, h, c) feeds a Dense.
+    enc = tk.Input((None, 5))
+    _, h, c = layers.LSTM(4, return_state=True)(enc)
+    dec = tk.Input((None, 6))
+    seq, _, _ = layers.LSTM(4, return_sequences=True, return_state=True)(
+        dec, initial_state=[h, c])
+    model = tk.Model([enc, dec], layers.Dense(3)(seq))
+    clone = tk.Model.from_config(model.get_config())
+    assert [type(l).__name__ for l in clone.layers] == [type(l).__name__ for l in model.layers]
+    assert tuple(clone.outputs[0].shape) == (None, None, 3)
+    x = [np.random.rand(2, 7, 5).astype("float32"), np.random.rand(2, 4, 6).astype("float32")]
+    assert tuple(clone.predict(x, verbose=0).shape) == (2, 4, 3)
+
+
 @pytest.mark.parametrize("name", ["inputs", "outputs", "layers", "name", "optimizer", "loss",
                                   "input", "output", "history", "compiled"])
 def test_layer_named_like_a_model_attribute(name):

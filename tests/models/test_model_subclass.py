@@ -85,6 +85,32 @@ def test_array_rescaling_survives_shape_tracing():
     torch.testing.assert_close(y, torch.full((2, 1), 3.5))
 
 
+def test_subclass_with_two_plain_constructor_args_is_not_functional():
+    # keras-io collaborative filtering: RecommenderNet(num_users, num_movies, size).
+    class Recommender(tk.Model):
+        def __init__(self, num_users, num_items, size, **kwargs):
+            super().__init__(**kwargs)
+            self.users = tk.layers.Embedding(num_users, size)
+            self.items = tk.layers.Embedding(num_items, size)
+
+        def call(self, inputs):
+            return tk.ops.sum(self.users(inputs[:, 0]) * self.items(inputs[:, 1]), axis=-1)
+
+    model = Recommender(5, 7, 4)
+    out = model(torch.tensor([[1, 2], [4, 6]]))
+    assert tuple(out.shape) == (2,)
+    assert len(model.trainable_weights) == 2
+
+
+def test_subclass_given_symbolic_inputs_is_still_functional():
+    class Custom(tk.Model):
+        pass
+
+    a = tk.Input((3,))
+    model = Custom(a, tk.layers.Dense(2)(a))
+    assert isinstance(model, Custom) and model.outputs[0].shape[-1] == 2
+
+
 class _VAE(tk.Model):
     """Keras's subclassing guide: a model whose constructor takes positional sizes."""
 

@@ -129,11 +129,11 @@ def _shapes(x):
     return map_structure(lambda v: v.shape if isinstance(v, KerasTensor) else None, x)
 
 
-def _fake_inputs(mode, x, device):
+def _fake_inputs(mode, x, device, fill: int = 1):
     def make(v):
         if not isinstance(v, KerasTensor):
             return v
-        shape = [_FAKE_BATCH if (d is None and i == 0) else (1 if d is None else d)
+        shape = [_FAKE_BATCH if (d is None and i == 0) else (fill if d is None else d)
                  for i, d in enumerate(v.shape)]
         with mode:
             t = torch.zeros(shape, dtype=_config.to_torch_dtype(v.dtype), device=device)
@@ -158,7 +158,7 @@ def _state_snapshot(layer) -> list:
     return out
 
 
-def _run_fake(layer, args, kwargs):
+def _run_fake(layer, args, kwargs, fill: int = 1):
     """Runs ``layer`` on stand-ins shaped like the KerasTensors in ``args``.
 
     Fake tensors first (no memory, no compute); should the installed torch fail to mix
@@ -175,16 +175,16 @@ def _run_fake(layer, args, kwargs):
     try:
         try:
             mode = FakeTensorMode(allow_non_fake_inputs=True)
-            fargs = _fake_inputs(mode, args, device)
-            fkwargs = _fake_inputs(mode, kwargs, device)
+            fargs = _fake_inputs(mode, args, device, fill)
+            fkwargs = _fake_inputs(mode, kwargs, device, fill)
             with mode, torch.no_grad():
                 return layer(*fargs, **fkwargs)
         except Exception as fake_error:
             _restore(snapshot)
             try:
                 real = _NullMode()
-                rargs = _fake_inputs(real, args, device)
-                rkwargs = _fake_inputs(real, kwargs, device)
+                rargs = _fake_inputs(real, args, device, fill)
+                rkwargs = _fake_inputs(real, kwargs, device, fill)
                 with torch.no_grad():
                     return layer(*rargs, **rkwargs)
             except Exception:
@@ -317,7 +317,32 @@ def _symbolic_spec(layer, args, kwargs):
         # The fake run goes through Layer.__call__, which carries masks itself.
         out = _run_fake(layer, args, kwargs)
         spec = _spec_from_fake(out, _batch_unknown(args))
+        if _has_unknown_inner_dim((args, kwargs)):
+            _mark_unknown_dims(spec, layer, args, kwargs)
     return spec
+
+
+def _has_unknown_inner_dim(x) -> bool:
+    return any(isinstance(kt, KerasTensor) and None in kt.shape[1:] for kt in _flatten(x))
+
+
+def _mark_unknown_dims(spec, layer, args, kwargs) -> None:
+    """Output dims that follow an unknown (``None``) input dim become ``None`` too.
+
+    The first fake run stands 1 in for every unknown non-batch dim (an LSTM given
+    ``initial_state`` would report a time axis of 1); a second run with 2 shows which
+    output dims depend on them. Should the layer refuse that size, the first result stands.
+    """
+    try:
+        other = _spec_from_fake(_run_fake(layer, args, kwargs, fill=2), True)
+    except Exception:
+        return
+    first, second = _flatten(spec), _flatten(other)
+    if len(first) != len(second):
+        return
+    for a, b in zip(first, second):
+        if isinstance(a, KerasTensor) and isinstance(b, KerasTensor) and a.ndim == b.ndim:
+            a.shape = tuple(None if d != e else d for d, e in zip(a.shape, b.shape))
 
 
 def _attach_symbolic_masks(layer, inputs, spec) -> None:

@@ -90,7 +90,7 @@ def functional_from_config(cls, config: dict, custom_objects=None):
         if isinstance(v, dict) and v.get("class_name") == "__keras_tensor__":
             name, ni, ti = v["config"]["keras_history"]
             out = outputs[(name, ni)]
-            flat = out if isinstance(out, list) else [out]
+            flat = list(out) if isinstance(out, (list, tuple)) else [out]
             return flat[ti]
         if _is_history(v) and (v[0], v[1]) in outputs:
             return resolve({"class_name": "__keras_tensor__", "config": {"keras_history": v}})

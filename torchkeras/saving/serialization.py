@@ -191,8 +191,13 @@ def serialize_keras_object(obj) -> Any:
     if callable(obj) and not hasattr(obj, "get_config"):
         fn_name = getattr(obj, "__name__", None)
         registered = _REGISTERED_NAMES.get(obj)
-        return {"module": getattr(obj, "__module__", None), "class_name": "function",
-                "config": registered or fn_name, "registered_name": registered or "function"}
+        module = getattr(obj, "__module__", None)
+        if registered or (module or "").split(".")[0] == "torchkeras":
+            # Keras writes functions it can find again by name as module "builtins"; an
+            # unregistered user function keeps its module so torchkeras can still load it.
+            module = "builtins"
+        return {"module": module, "class_name": "function",
+                "config": registered or fn_name, "registered_name": "function"}
     if not hasattr(obj, "get_config"):
         raise TypeError("Cannot serialize %r: it has no get_config()" % (obj,))
     cls = type(obj)
@@ -227,6 +232,19 @@ def _namespace(module: str | None) -> dict:
     if target is None:
         return {}
     return vars(importlib.import_module(target))
+
+
+_FUNCTION_FAMILIES = ("activations", "constraints", "initializers", "losses", "metrics",
+                      "optimizers", "regularizers")
+
+
+def _builtin_function(name: str):
+    """A function Keras wrote with module "builtins": found by name in the families."""
+    for family in _FUNCTION_FAMILIES:
+        fn = vars(importlib.import_module("torchkeras." + family)).get(name)
+        if callable(fn) and not isinstance(fn, type):
+            return fn
+    return None
 
 
 def _all_namespaces() -> dict:
@@ -282,6 +300,8 @@ def deserialize_keras_object(config, custom_objects: dict | None = None,
     if class_name == "function":
         name = inner
         fn = get_registered_object(name, custom_objects, module_objects)
+        if fn is None and config.get("module") == "builtins":
+            fn = _builtin_function(name)
         if fn is None:
             ns = _namespace(config.get("module"))
             fn = ns.get(name)

@@ -152,7 +152,26 @@ class BaseConv(ConvKernelMixin, Layer):
                                     constraint=self.bias_constraint) if self.use_bias else None
         self.built = True
 
+    def convolution_op(self, inputs, kernel):
+        """The convolution itself, in Keras layouts; a subclass may override it.
+
+        Args:
+            inputs: Input tensor in this layer's ``data_format``.
+            kernel: Kernel in Keras layout ``(*kernel_size, in // groups, filters)``.
+
+        Example:
+            >>> class Standardized(Conv2D):
+            ...     def convolution_op(self, inputs, kernel):
+            ...         return super().convolution_op(inputs, kernel - ops.mean(kernel))
+        """
+        # Function-local: torchkeras.ops imports the layer machinery.
+        from torchkeras.ops.nn.conv_ops import conv
+        return conv(inputs, kernel, strides=self.strides, padding=self.padding,
+                    data_format=self.data_format, dilation_rate=self.dilation_rate)
+
     def call(self, inputs):
+        if type(self).convolution_op is not BaseConv.convolution_op:
+            return self._call_with_convolution_op(inputs)
         x = cu.to_nc(inputs, self.data_format)
         if self.padding == "causal":
             x, padding = F.pad(x, [self.dilation_rate[0] * (self.kernel_size[0] - 1), 0]), 0
@@ -165,6 +184,16 @@ class BaseConv(ConvKernelMixin, Layer):
         if self._act_on_nc:
             return cu.from_nc(self._act(y), self.data_format)
         return self._act(cu.from_nc(y, self.data_format))
+
+    def _call_with_convolution_op(self, inputs):
+        # As Keras's call: the (overridden) convolution_op on the Keras-shaped kernel, then
+        # bias and activation; the fast fused path above is kept for plain layers.
+        y = self.convolution_op(inputs, self.kernel)
+        if self.bias is not None:
+            shape = [1] * y.ndim
+            shape[1 if self.data_format == "channels_first" else -1] = self.filters
+            y = y + self.bias.reshape(shape)
+        return self._act(y)
 
     def compute_output_shape(self, input_shape):
         padding = "valid" if self.padding == "valid" else "same"
