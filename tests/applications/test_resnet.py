@@ -7,6 +7,7 @@ import torch
 
 from torchkeras import applications
 from torchkeras.applications import resnet
+from torchkeras.backend import clear_session
 from torchkeras.datasets._download import DownloadError
 
 
@@ -34,6 +35,10 @@ def _save_legacy(model, path):
                                          ("ResNet50", True)])
 def test_keras_weights_file_loads_with_same_predictions(keras, tmp_path, monkeypatch, name,
                                                         legacy):
+    # Unnamed layers take per-process counters in both libraries: start both afresh so
+    # their automatic names (e.g. ResNet50V2's last max_pooling2d) can be compared.
+    keras.backend.clear_session()
+    clear_session()
     theirs = getattr(keras.applications, name)(include_top=False, weights=None,
                                                input_shape=(32, 32, 3), pooling="avg")
     _perturb_batchnorm(theirs)
