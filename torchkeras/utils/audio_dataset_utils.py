@@ -7,7 +7,6 @@ import numpy as np
 import torch
 
 from torchkeras.utils import dataset_utils as du
-from torchkeras.utils.directory_dataset import DirectoryDataset, FileSamples
 
 
 def read_wav(path: str) -> tuple:
@@ -84,19 +83,9 @@ def audio_dataset_from_directory(directory, labels="inferred", label_mode: str |
     if sampling_rate is not None and (not isinstance(sampling_rate, int) or sampling_rate <= 0):
         raise ValueError("`sampling_rate` should be a positive integer. Received: "
                          "sampling_rate=%r" % (sampling_rate,))
-    if labels not in ("inferred", None) and not isinstance(labels, (list, tuple)):
-        raise ValueError("`labels` argument should be a list/tuple of integer labels, "
-                         "\"inferred\" or None. Received: labels=%r" % (labels,))
-    if labels is None:
-        label_mode = None
-    du.check_label_mode(label_mode, labels, None)
-    du.check_validation_split_arg(validation_split, subset, shuffle, seed)
-    if seed is None and shuffle:
-        seed = np.random.randint(1e6)
-    paths, ids, names = du.index_directory(directory, labels, (".wav",),
-                                           class_names=class_names, shuffle=shuffle, seed=seed,
-                                           follow_links=follow_links, verbose=verbose)
-    du.check_label_mode(label_mode, labels, len(names) if names is not None else None)
+    paths, ids, names, label_mode, seed = du.index_labelled_files(
+        directory, labels, label_mode, class_names, (".wav",), shuffle, seed, validation_split,
+        subset, follow_links, verbose)
 
     def load(path: str) -> torch.Tensor:
         data, rate = read_wav(path)
@@ -111,11 +100,5 @@ def audio_dataset_from_directory(directory, labels="inferred", label_mode: str |
                                                       clip.shape[0]))
         return clip
 
-    def make(part: str | None):
-        p, y = du.training_or_validation_split(paths, ids, validation_split, part)
-        encoded = du.encode_labels(y, label_mode, len(names)) if label_mode else None
-        return DirectoryDataset(FileSamples(p, encoded, load), batch_size, shuffle, seed, names,
-                                collate_fn=_pad_batch)
-    if subset == "both":
-        return make("training"), make("validation")
-    return make(subset)
+    return du.directory_datasets(directory, paths, ids, names, label_mode, load, batch_size,
+                                 shuffle, seed, validation_split, subset, collate_fn=_pad_batch)

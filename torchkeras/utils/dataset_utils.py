@@ -11,6 +11,8 @@ import os
 import numpy as np
 import torch
 
+from torchkeras.utils.directory_dataset import DirectoryDataset, FileSamples
+
 IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 LABEL_MODES = ("int", "categorical", "binary", None)
 
@@ -145,3 +147,47 @@ def check_label_mode(label_mode, labels, num_classes: int | None) -> None:
     if label_mode == "binary" and num_classes is not None and num_classes != 2:
         raise ValueError("When passing `label_mode=\"binary\"`, there must be exactly 2 "
                          "class_names. Received: class_names with %d classes." % num_classes)
+
+
+def index_labelled_files(directory, labels, label_mode, class_names, formats, shuffle: bool,
+                         seed, validation_split, subset, follow_links: bool,
+                         verbose: bool) -> tuple:
+    """The argument checks and file indexing every ``*_dataset_from_directory`` shares.
+
+    Returns:
+        ``(paths, labels, class_names, label_mode, seed)``: ``label_mode`` is ``None``
+        without labels, and ``seed`` is drawn when shuffling without one.
+    """
+    if labels not in ("inferred", None) and not isinstance(labels, (list, tuple)):
+        raise ValueError("`labels` argument should be a list/tuple of integer labels, of the "
+                         "same size as the number of files in the target directory, "
+                         "\"inferred\" (from the subdirectory names) or None (no labels). "
+                         "Received: labels=%r" % (labels,))
+    if labels is None:
+        label_mode = None
+    check_label_mode(label_mode, labels, None)
+    check_validation_split_arg(validation_split, subset, shuffle, seed)
+    if seed is None and shuffle:
+        seed = np.random.randint(1e6)
+    paths, ids, names = index_directory(directory, labels, formats, class_names=class_names,
+                                        shuffle=shuffle, seed=seed,
+                                        follow_links=follow_links, verbose=verbose)
+    check_label_mode(label_mode, labels, len(names) if names is not None else None)
+    return paths, ids, names, label_mode, seed
+
+
+def directory_datasets(directory, paths: list, ids, names, label_mode, load, batch_size,
+                       shuffle: bool, seed, validation_split, subset, collate_fn=None):
+    """The dataset (or the training and validation pair for ``subset="both"``) of the
+    indexed files, each file decoded by ``load``."""
+    def make(part):
+        p, y = training_or_validation_split(paths, ids, validation_split, part)
+        if not p:
+            raise ValueError("No files left for the %s subset of %s." % (part or "whole",
+                                                                         directory))
+        encoded = encode_labels(y, label_mode, len(names)) if label_mode else None
+        return DirectoryDataset(FileSamples(p, encoded, load), batch_size, shuffle, seed, names,
+                                collate_fn=collate_fn)
+    if subset == "both":
+        return make("training"), make("validation")
+    return make(subset)

@@ -5,7 +5,6 @@ import torch
 
 from torchkeras import config as _config
 from torchkeras.utils import dataset_utils as du
-from torchkeras.utils.directory_dataset import DirectoryDataset, FileSamples
 
 _CHANNELS = {"rgb": 3, "rgba": 4, "grayscale": 1}
 
@@ -114,41 +113,20 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode: str |
                          "set to `True`.")
     if format not in ("tf", "grain"):
         raise ValueError("`format` should be 'tf' or 'grain'. Received: format=%r" % (format,))
-    if labels not in ("inferred", None) and not isinstance(labels, (list, tuple)):
-        raise ValueError("`labels` argument should be a list/tuple of integer labels, of the "
-                         "same size as the number of image files in the target directory. If "
-                         "you wish to infer the labels from the subdirectory names in the "
-                         "target directory, pass `labels=\"inferred\"`. If you wish to get a "
-                         "dataset that only contains images (no labels), pass `labels=None`.")
     if color_mode not in _CHANNELS:
         raise ValueError('`color_mode` must be one of {"rgb", "rgba", "grayscale"}. '
                          "Received: color_mode=%r" % (color_mode,))
-    if labels is None:
-        label_mode = None
-    du.check_label_mode(label_mode, labels, None)
     check_interpolation("image_dataset_from_directory", interpolation)
-    du.check_validation_split_arg(validation_split, subset, shuffle, seed)
     image_size = tuple(int(s) for s in image_size)
     data_format = _config.standardize_data_format(data_format)
-    if seed is None and shuffle:
-        import numpy as np
-        seed = np.random.randint(1e6)
-    paths, ids, names = du.index_directory(directory, labels, du.IMAGE_FORMATS,
-                                           class_names=class_names, shuffle=shuffle, seed=seed,
-                                           follow_links=follow_links, verbose=verbose)
-    du.check_label_mode(label_mode, labels, len(names) if names is not None else None)
+    paths, ids, names, label_mode, seed = du.index_labelled_files(
+        directory, labels, label_mode, class_names, du.IMAGE_FORMATS, shuffle, seed,
+        validation_split, subset, follow_links, verbose)
     if not paths:
         raise ValueError("No images found in directory %s. Allowed formats: %s"
                          % (directory, du.IMAGE_FORMATS))
     load = image_loader(image_size, _CHANNELS[color_mode], interpolation, crop_to_aspect_ratio,
                         pad_to_aspect_ratio, data_format)
 
-    def make(part: str | None):
-        p, y = du.training_or_validation_split(paths, ids, validation_split, part)
-        if not p:
-            raise ValueError("No images left for the %s subset of %s." % (part, directory))
-        encoded = du.encode_labels(y, label_mode, len(names)) if label_mode else None
-        return DirectoryDataset(FileSamples(p, encoded, load), batch_size, shuffle, seed, names)
-    if subset == "both":
-        return make("training"), make("validation")
-    return make(subset)
+    return du.directory_datasets(directory, paths, ids, names, label_mode, load, batch_size,
+                                 shuffle, seed, validation_split, subset)

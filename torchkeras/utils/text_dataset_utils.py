@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from torchkeras.utils import dataset_utils as du
-from torchkeras.utils.directory_dataset import DirectoryDataset, FileSamples
 
 
 def _text_loader(max_length: int | None):
@@ -51,26 +50,10 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode: str | 
     """
     if format not in ("tf", "grain"):
         raise ValueError("`format` should be 'tf' or 'grain'. Received: format=%r" % (format,))
-    if labels not in ("inferred", None) and not isinstance(labels, (list, tuple)):
-        raise ValueError("`labels` argument should be a list/tuple of integer labels, "
-                         "\"inferred\" or None. Received: labels=%r" % (labels,))
-    if labels is None:
-        label_mode = None
-    du.check_label_mode(label_mode, labels, None)
-    du.check_validation_split_arg(validation_split, subset, shuffle, seed)
-    if seed is None and shuffle:
-        import numpy as np
-        seed = np.random.randint(1e6)
-    paths, ids, names = du.index_directory(directory, labels, (".txt",),
-                                           class_names=class_names, shuffle=shuffle, seed=seed,
-                                           follow_links=follow_links, verbose=verbose)
-    du.check_label_mode(label_mode, labels, len(names) if names is not None else None)
+    paths, ids, names, label_mode, seed = du.index_labelled_files(
+        directory, labels, label_mode, class_names, (".txt",), shuffle, seed, validation_split,
+        subset, follow_links, verbose)
     load = _text_loader(max_length)
 
-    def make(part: str | None):
-        p, y = du.training_or_validation_split(paths, ids, validation_split, part)
-        encoded = du.encode_labels(y, label_mode, len(names)) if label_mode else None
-        return DirectoryDataset(FileSamples(p, encoded, load), batch_size, shuffle, seed, names)
-    if subset == "both":
-        return make("training"), make("validation")
-    return make(subset)
+    return du.directory_datasets(directory, paths, ids, names, label_mode, load, batch_size,
+                                 shuffle, seed, validation_split, subset)
