@@ -7,9 +7,8 @@ import torch
 
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor, _flatten, map_structure
-from torchkeras.layers.layer import _call_info
 from torchkeras.layers.call_context import call_plan_version
-from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
+from torchkeras.fast_paths import call_signature, direct_calls, inputs_allow_direct
 from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model, register_functional_class
 
@@ -297,7 +296,7 @@ class _NodePlan:
     def __init__(self, node):
         self.layer = node.layer
         self.call = node.layer.call
-        info = _call_info(type(node.layer))
+        info = call_signature(type(node.layer))
         self.takes_training = info[0] or info[2]
         single_in = (len(node.args) == 1 and isinstance(node.args[0], KerasTensor)
                      and not node.kwargs)

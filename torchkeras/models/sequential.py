@@ -9,7 +9,7 @@ from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.call_context import call_plan_version
-from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
+from torchkeras.fast_paths import direct_calls, inputs_allow_direct
 from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model
 

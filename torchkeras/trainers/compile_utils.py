@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from torchkeras import fast_paths
 from torchkeras import losses as losses_module
 from torchkeras import metrics as metrics_module
 
@@ -155,11 +156,11 @@ class CompileLoss:
         if self.check_labels:
             self.check_labels = False
             self._check_labels(y_true, y_pred)
+        if type(y_pred) is torch.Tensor and type(y_true) is torch.Tensor:
+            single = fast_paths.single_loss(self)   # fast path 5: the per-step common case
+            if single is not None:
+                return single(y_true, y_pred, sample_weight=sample_weight)
         fn = self.fns[0]
-        if type(y_pred) is torch.Tensor and type(y_true) is torch.Tensor \
-                and len(self.fns) == 1 and self.weights[0] == 1.0 \
-                and isinstance(fn, losses_module.Loss):
-            return fn(y_true, y_pred, sample_weight=sample_weight)   # the per-step common case
         yts, yps = self._per_output(y_true, y_pred)
         if len(self.output_names) == 1:
             yt, yp, sw = yts[0], yps[0], sample_weight
