@@ -103,7 +103,7 @@ def _keras_slots_to_torch(model, optimizer, store: dict) -> dict:
             out[str(i)] = value
             continue
         candidates = converters.get((ours, tuple(value.shape)), [])
-        results = [c.layer._from_keras_layout(c.torch_key, value) for c in candidates]
+        results = [c.layer.torch_layout(c.torch_key, value) for c in candidates]
         results = [r for r in results if tuple(r.shape) == ours]
         if not results or any(not torch.equal(results[0], r) for r in results[1:]):
             raise ValueError("optimizer variable %d has shape %s in the file but %s here"
