@@ -6,7 +6,7 @@ import re
 import torch
 
 from torchkeras.layers.input_layer import InputLayer
-from torchkeras.layers.keras_tensor import KerasTensor, _flatten, map_structure
+from torchkeras.layers.keras_tensor import KerasTensor, flatten_leaves, map_structure
 from torchkeras.layers.call_context import call_plan_version
 from torchkeras.fast_paths import call_signature, direct_calls, inputs_allow_direct
 from torchkeras.models.input_rank import adjust_input_rank
@@ -35,8 +35,8 @@ class Functional(Model):
             outputs = list(outputs)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
-        self._flat_inputs = _flatten(inputs)
-        self._flat_outputs = _flatten(outputs)
+        self._flat_inputs = flatten_leaves(inputs)
+        self._flat_outputs = flatten_leaves(outputs)
         for kt in self._flat_inputs + self._flat_outputs:
             if not isinstance(kt, KerasTensor) or kt._keras_history is None:
                 raise ValueError("Model %s: all inputs and outputs must be symbolic tensors "
@@ -331,7 +331,7 @@ class _NodePlan:
         if self.out_id is not None:
             values[self.out_id] = out
         else:
-            for key, value in zip(self.out_ids, _flatten(out)):
+            for key, value in zip(self.out_ids, flatten_leaves(out)):
                 values[key] = value
 
 

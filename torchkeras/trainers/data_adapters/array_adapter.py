@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from torchkeras import config as _config
-from torchkeras.layers.keras_tensor import _flatten, map_structure
+from torchkeras.layers.keras_tensor import flatten_leaves, map_structure
 from torchkeras.trainers.data_adapters.data_adapter_utils import (
     class_weight_to_sample_weight, fits_on_device, num_samples, pack_x_y_sample_weight,
     split_bounds, take_rows, to_tensor)
@@ -61,7 +61,7 @@ class ArrayAdapter:
             batch_size = 32
         if not isinstance(batch_size, int) or batch_size <= 0:
             raise ValueError("batch_size must be a positive integer, got %r" % (batch_size,))
-        leaves = [t for t in _flatten((x, y, sample_weight)) if isinstance(t, torch.Tensor)]
+        leaves = [t for t in flatten_leaves((x, y, sample_weight)) if isinstance(t, torch.Tensor)]
         on_device = fits_on_device(leaves, device)
         place = device if on_device else torch.device("cpu")
 
