@@ -11,11 +11,10 @@ import warnings
 
 import torch
 
+from torchkeras.saving.archive import KERAS_WEIGHTS, OPTIMIZER
 from torchkeras.saving.weight_paths import keras_layer_order, weight_slots
 from torchkeras.saving.weights_io import H5Source, SafetensorsSource, WeightsFileError
 
-OPTIMIZER = "optimizer.safetensors"
-KERAS_WEIGHTS = "model.weights.h5"
 
 
 def restore_optimizer(model, reader) -> None:
