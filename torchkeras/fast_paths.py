@@ -45,7 +45,11 @@ trainable), and adding/removing a layer or a hook goes through the same counter.
    ``Loss`` whose inputs are already converted and unweighted/unmasked
    (:func:`loss_inputs_ready`) calls its ``fast_call`` (a fused kernel such as
    ``F.cross_entropy`` or ``binary_cross_entropy_with_logits``; ``None`` falls back to
-   the general ``call`` + reduction). The general path costs 6-10 small ops per step.
+   the general ``call`` + reduction). Measured here (CPU, one thread, (64, 10) inputs,
+   best of 5, shared VM): sparse categorical cross-entropy from logits ~25 us through
+   ``fast_call`` vs ~50 us through ``call`` + reduction; mean squared error ~17 vs ~29 us.
+   The sparse case calls ``F.cross_entropy`` (public API; it used to call the op under it,
+   ``torch._C._nn.cross_entropy_loss``, which saved well under 1 us of argument handling).
 6. **NC/NHWC view passing** (:func:`from_nc`, :func:`to_nc`, :func:`nc_source`;
    convolution, pooling, BatchNormalization, merge and activation layers): a
    channels_last output made by permuting an (N, C, ...) result remembers that tensor, and
