@@ -74,8 +74,6 @@ EXCEPTIONS = {
         "_nodes": ("a Functional model's node list (Keras's name)", {"utils"}),
         "_flatten_layers": ("Keras's walk over a layer and its sublayers",
                             {"saving", "distribute"}),
-        "_weight_entries": ("(layer, torch key, parameter) in Keras's weight order: the "
-                            "slots saving and TensorBoard name", {"saving", "callbacks"}),
         "_trainable": ("a layer's own trainable flag, set without re-syncing "
                        "requires_grad (backbone freezing syncs once after)",
                        {"applications"}),

@@ -98,6 +98,19 @@ class LayerWeightsMixin:
     def _weight_device(self) -> torch.device:
         return getattr(self, "_build_device", None) or _config.get_device()
 
+    def weight_entries(self) -> list:
+        """``(owning layer, torch key, parameter)`` for every weight, in Keras's order
+        (``get_weights``'s): own trainable, own non-trainable, then each sublayer's,
+        without duplicates. The contract saving and TensorBoard name weights through;
+        the owner's :meth:`keras_layout` converts each value.
+
+        Example:
+            >>> dense = Dense(3); dense.build((None, 2))
+            >>> [key for _, key, _ in dense.weight_entries()]
+            ['weight', 'bias']
+        """
+        return self._weight_entries()
+
     def _weight_entries(self) -> list:
         """(owner layer, key, parameter) in Keras order: own trainable, own
         non-trainable, then each sublayer's, without duplicates."""

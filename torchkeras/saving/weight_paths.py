@@ -121,7 +121,7 @@ def weight_slots(model: Layer) -> list:
     slots, counts, used_keys = [], {}, set()
     fallback = {id(m): name.replace(".", "/") for name, m in model.named_modules()}
     metric_state = _metric_state_ids(model)
-    for layer, torch_key, param in model._weight_entries():
+    for layer, torch_key, param in model.weight_entries():
         if id(param) in metric_state:
             continue
         group = groups.get(id(layer))
