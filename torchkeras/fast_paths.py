@@ -73,6 +73,8 @@ __all__ = ["standard_layer_call", "uses_standard_call", "call_signature",
            "to_nc", "from_nc", "nc_source"]
 
 
+_Tensor = torch.Tensor
+
 # ---------------------------------------------------------------- 1. Layer.__call__
 def standard_layer_call(fn: Callable) -> Callable:
     """Marks ``Layer.__call__``, so :func:`uses_standard_call` can recognise it without
@@ -211,7 +213,9 @@ def inputs_allow_direct(inputs: list, mixed_dtype: torch.dtype | None) -> bool:
         >>> inputs_allow_direct([torch.ones(2, 3)], None)
         True
     """
-    if global_hooks_installed():
+    m = _torch_module   # global_hooks_installed() inlined: this runs once per model call
+    if m._global_forward_hooks or m._global_forward_pre_hooks or \
+            m._global_backward_hooks or m._global_backward_pre_hooks:
         return False
     for x in inputs:
         if type(x) is not torch.Tensor or getattr(x, "_keras_mask", None) is not None:
@@ -313,8 +317,8 @@ def loss_inputs_ready(y_true: Any, y_pred: Any, sample_weight: Any, dtype: torch
         >>> loss_inputs_ready(torch.ones(2), torch.ones(2), None, torch.float32, False)
         True
     """
-    return sample_weight is None and type(y_pred) is torch.Tensor \
-        and type(y_true) is torch.Tensor and y_pred.dtype is dtype \
+    return sample_weight is None and type(y_pred) is _Tensor \
+        and type(y_true) is _Tensor and y_pred.dtype is dtype \
         and getattr(y_pred, "_keras_mask", None) is None \
         and (y_true.dtype is dtype or (int_labels and not y_true.is_floating_point())) \
         and y_true.device == y_pred.device

@@ -131,6 +131,8 @@ class CompileLoss:
         if n > 1:
             self.trackers = [metrics_module.Mean(name=name + "_loss") if fn is not None else None
                              for name, fn in zip(self.output_names, self.fns)]
+        # Fast path 5 of torchkeras/fast_paths.py, decided once: one Loss of weight 1.
+        self.single = fast_paths.single_loss(self)
 
     @staticmethod
     def _resolve(identifier):
@@ -156,10 +158,10 @@ class CompileLoss:
         if self.check_labels:
             self.check_labels = False
             self._check_labels(y_true, y_pred)
-        if type(y_pred) is torch.Tensor and type(y_true) is torch.Tensor:
-            single = fast_paths.single_loss(self)   # fast path 5: the per-step common case
-            if single is not None:
-                return single(y_true, y_pred, sample_weight=sample_weight)
+        single = self.single
+        if single is not None and type(y_pred) is torch.Tensor \
+                and type(y_true) is torch.Tensor:
+            return single(y_true, y_pred, sample_weight=sample_weight)   # the per-step case
         fn = self.fns[0]
         yts, yps = self._per_output(y_true, y_pred)
         if len(self.output_names) == 1:
