@@ -309,6 +309,7 @@ class _NodePlan:
     def run_direct(self, values: dict, training) -> None:
         """``run`` with ``layer.call`` in place of ``layer(...)`` (see direct_calls)."""
         layer = self.layer
+        # A hook added after the plan was made (fast path 2 of torchkeras/fast_paths.py).
         if self.in_id is None or layer._forward_hooks or layer._forward_pre_hooks:
             self.run(values)
             return

@@ -141,6 +141,7 @@ class Sequential(Model):
             # __call__ already set the training flag, nesting depth and autocast).
             x = inputs
             for layer, fn, takes_training in calls:
+                # A hook added after the plan was made (fast path 2, torchkeras/fast_paths.py).
                 if layer._forward_hooks or layer._forward_pre_hooks:
                     x = layer(x)
                 elif takes_training and training is not None:
