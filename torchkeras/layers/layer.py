@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 from torch import nn
+
 from torchkeras import config as _config
 from torchkeras.fast_paths import (CALL_SIGNATURES, call_signature,
                                   global_hooks_installed, standard_layer_call)
