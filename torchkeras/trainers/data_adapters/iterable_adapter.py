@@ -38,12 +38,12 @@ class IterableAdapter:
                                                        shuffle, data, shard)
         elif isinstance(data, torch.utils.data.Dataset):
             iterable = isinstance(data, torch.utils.data.IterableDataset)
+            size = resolve_batch_size(batch_size)
             if self._world > 1 and not iterable:
-                self.source = self._distributed_loader(data, resolve_batch_size(batch_size), shuffle,
-                                                       None, shard)
+                self.source = self._distributed_loader(data, size, shuffle, None, shard)
             else:
                 self.source = torch.utils.data.DataLoader(
-                    data, batch_size=resolve_batch_size(batch_size), shuffle=bool(shuffle) and not iterable,
+                    data, batch_size=size, shuffle=bool(shuffle) and not iterable,
                     pin_memory=self.device.type == "cuda")
         elif isinstance(data, PyDataset):
             self.source = data
