@@ -28,6 +28,9 @@ from torchkeras.scopes.remat import active_remat_scope, remat
 _ALLOWED_KWARGS = {"input_shape", "input_dim", "batch_input_shape", "batch_size",
                    "input_length", "weights", "dynamic"}
 
+# The name call_signature had here before fast_paths.py owned it (layers written against it).
+_call_info = call_signature
+
 class Layer(LayerWeightsMixin, nn.Module):
     """Base class of every torchkeras layer and model.
 
