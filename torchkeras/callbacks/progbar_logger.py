@@ -77,7 +77,7 @@ class ProgbarLogger(Callback):
     def _finish(self, logs):
         if self.progbar is None:
             return
-        target = self.progbar.target or self.progbar._seen
+        target = self.progbar.target or self.progbar.seen
         self.progbar.target = target
         self.progbar.update(target, values=_items(logs) if logs else None, finalize=True)
         self.progbar = None

@@ -43,7 +43,8 @@ class SwapEMAWeights(Callback):
         else:
             chosen = [opt]
         for o in chosen:
-            if not hasattr(o, "_model_variables_moving_average"):
+            ema = getattr(o, "ema_variables", None)
+            if ema is None or ema() is None:
                 raise ValueError("SwapEMAWeights must be used when `use_ema=True` is set on the "
                                  "optimizer. Received: use_ema=%s" % getattr(o, "use_ema", None))
         return chosen
@@ -51,8 +52,7 @@ class SwapEMAWeights(Callback):
     def _swap(self) -> None:
         with torch.no_grad():
             for opt in self._ema_optimizers():
-                weights = list(opt._trainable_variables)
-                averages = list(opt._model_variables_moving_average)
+                weights, averages = opt.ema_variables()
                 if not weights:
                     continue
                 # An exact exchange (no w + a - a rounding): copy through a temporary.
@@ -64,9 +64,9 @@ class SwapEMAWeights(Callback):
         # The model keeps the averages: make the stored averages equal to them too.
         with torch.no_grad():
             for opt in self._ema_optimizers():
-                weights = list(opt._trainable_variables)
+                weights, averages = opt.ema_variables()
                 if weights:
-                    torch._foreach_copy_(list(opt._model_variables_moving_average), weights)
+                    torch._foreach_copy_(averages, weights)
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.swap_on_epoch and self._ema_weights_in_model:

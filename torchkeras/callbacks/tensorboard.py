@@ -220,7 +220,7 @@ class TensorBoard(Callback):
         writer = self._train_writer
         channels_last = _config.image_data_format() == "channels_last"
         for name, owner, key, p in tbs.layer_weights(self.model):
-            values = owner._to_keras_layout(key, p.detach()).float().cpu().numpy()
+            values = owner.keras_layout(key, p.detach()).float().cpu().numpy()
             writer.add_histogram(name + "/histogram", values, epoch)
             if self.write_images:
                 images = tbs.weight_as_images(values, channels_last)

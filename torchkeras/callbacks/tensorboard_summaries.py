@@ -86,7 +86,7 @@ def layer_weights(model):
     """``(name, owner_layer, key, weight)`` for the weights of ``model.layers``."""
     layers = getattr(model, "layers", None) or [model]
     for layer in layers:
-        for owner, key, p in layer._weight_entries():
+        for owner, key, p in layer.weight_entries():
             name = "%s/%s" % (owner.name, getattr(p, "name", None) or key)
             yield name.replace(":", "_"), owner, key, p
 

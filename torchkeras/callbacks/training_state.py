@@ -46,7 +46,7 @@ def capture_rng(model=None) -> tuple[dict, dict]:
             "python": [version, gauss_next]}
     if model is not None:
         for i, stream in enumerate(_seed_streams(model)):
-            for device, gen in stream._generators.items():
+            for device, gen in stream.generators().items():
                 tensors["seed/%d/%s" % (i, device)] = gen.get_state()
     return tensors, info
 

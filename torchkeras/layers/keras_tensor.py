@@ -100,18 +100,24 @@ class Node:
         self.args = args
         self.kwargs = kwargs
         self.outputs = outputs
-        self.input_tensors = [kt for kt in _flatten(args) + _flatten(kwargs)
+        self.input_tensors = [kt for kt in flatten_leaves(args) + flatten_leaves(kwargs)
                               if isinstance(kt, KerasTensor)]
-        self.output_tensors = [kt for kt in _flatten(outputs) if isinstance(kt, KerasTensor)]
+        self.output_tensors = [kt for kt in flatten_leaves(outputs) if isinstance(kt, KerasTensor)]
         self.parent_nodes = [kt._keras_history[0]._inbound_nodes[kt._keras_history[1]]
                              for kt in self.input_tensors if kt._keras_history is not None]
 
 
-def _flatten(x) -> list:
+def flatten_leaves(x) -> list:
+    """The leaves of nested lists, tuples and dicts (dicts in value order), in order.
+
+    Example:
+        >>> flatten_leaves([1, (2, {"a": 3})])
+        [1, 2, 3]
+    """
     if isinstance(x, (list, tuple)):
-        return [v for item in x for v in _flatten(item)]
+        return [v for item in x for v in flatten_leaves(item)]
     if isinstance(x, dict):
-        return [v for item in x.values() for v in _flatten(item)]
+        return [v for item in x.values() for v in flatten_leaves(item)]
     return [x]
 
 
@@ -158,7 +164,7 @@ def _state_snapshot(layer) -> list:
     return out
 
 
-def _run_fake(layer, args, kwargs, fill: int = 1):
+def run_fake(layer, args, kwargs, fill: int = 1):
     """Runs ``layer`` on stand-ins shaped like the KerasTensors in ``args``.
 
     Fake tensors first (no memory, no compute); should the installed torch fail to mix
@@ -261,12 +267,12 @@ def infer_output_shape(layer, input_shape):
     arg = to_kt(input_shape) if is_single else map_structure(
         to_kt, [tuple(s) for s in input_shape]) if isinstance(input_shape, list) else to_kt(tuple(input_shape))
     batch_unknown = _batch_unknown(arg)
-    out = _spec_from_fake(_run_fake(layer, (arg,), {}), batch_unknown)
+    out = _spec_from_fake(run_fake(layer, (arg,), {}), batch_unknown)
     return map_structure(lambda kt: kt.shape if isinstance(kt, KerasTensor) else kt, out)
 
 
 def _batch_unknown(x) -> bool:
-    for kt in _flatten(x):
+    for kt in flatten_leaves(x):
         if isinstance(kt, KerasTensor):
             return not kt.shape or kt.shape[0] is None
     return True
@@ -315,7 +321,7 @@ def _symbolic_spec(layer, args, kwargs):
             _attach_symbolic_masks(layer, inputs, spec)
     if spec is None:
         # The fake run goes through Layer.__call__, which carries masks itself.
-        out = _run_fake(layer, args, kwargs)
+        out = run_fake(layer, args, kwargs)
         spec = _spec_from_fake(out, _batch_unknown(args))
         if _has_unknown_inner_dim((args, kwargs)):
             _mark_unknown_dims(spec, layer, args, kwargs)
@@ -323,7 +329,7 @@ def _symbolic_spec(layer, args, kwargs):
 
 
 def _has_unknown_inner_dim(x) -> bool:
-    return any(isinstance(kt, KerasTensor) and None in kt.shape[1:] for kt in _flatten(x))
+    return any(isinstance(kt, KerasTensor) and None in kt.shape[1:] for kt in flatten_leaves(x))
 
 
 def _mark_unknown_dims(spec, layer, args, kwargs) -> None:
@@ -334,10 +340,10 @@ def _mark_unknown_dims(spec, layer, args, kwargs) -> None:
     output dims depend on them. Should the layer refuse that size, the first result stands.
     """
     try:
-        other = _spec_from_fake(_run_fake(layer, args, kwargs, fill=2), True)
+        other = _spec_from_fake(run_fake(layer, args, kwargs, fill=2), True)
     except Exception:
         return
-    first, second = _flatten(spec), _flatten(other)
+    first, second = flatten_leaves(spec), flatten_leaves(other)
     if len(first) != len(second):
         return
     for a, b in zip(first, second):
@@ -350,7 +356,7 @@ def _attach_symbolic_masks(layer, inputs, spec) -> None:
     set, from ``compute_mask`` on fake stand-ins for the inputs and their masks."""
     if not layer.supports_masking:
         return
-    flat_in = [kt for kt in _flatten(inputs) if isinstance(kt, KerasTensor)]
+    flat_in = [kt for kt in flatten_leaves(inputs) if isinstance(kt, KerasTensor)]
     if _is_default(layer, "compute_mask"):
         masks = [kt._keras_mask for kt in flat_in]
         if all(m is None for m in masks):
@@ -369,7 +375,7 @@ def _attach_symbolic_masks(layer, inputs, spec) -> None:
             with torch.no_grad():
                 out = layer.compute_mask(real, _ctx.get_mask(real))
         out_masks = _spec_from_fake(out, _batch_unknown(inputs))
-    for kt, mask in zip(_flatten(spec), _flatten(out_masks)):
+    for kt, mask in zip(flatten_leaves(spec), flatten_leaves(out_masks)):
         if isinstance(kt, KerasTensor) and kt._keras_mask is None and \
                 isinstance(mask, KerasTensor):
             # A mask covers the leading axes of its tensor: those unknown there (a
@@ -380,7 +386,7 @@ def _attach_symbolic_masks(layer, inputs, spec) -> None:
 
 
 def _out_dtype(layer, inputs):
-    first = _flatten(inputs)[0]
+    first = flatten_leaves(inputs)[0]
     in_dtype = getattr(first, "dtype", "float32")
     if torch.empty((), dtype=_config.to_torch_dtype(in_dtype)).is_floating_point():
         return layer.compute_dtype
@@ -393,3 +399,8 @@ def _shape_to_kt(shape, dtype):
     if isinstance(shape, dict):
         return {k: KerasTensor(s, dtype) for k, s in shape.items()}
     return KerasTensor(shape, dtype)
+
+
+# The names these helpers had before they became public (code written against them).
+_flatten = flatten_leaves
+_run_fake = run_fake

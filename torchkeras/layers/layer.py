@@ -7,14 +7,14 @@ A Layer builds lazily on its first call (``build(input_shape)`` creates paramete
 """
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import torch
 from torch import nn
-from torch.nn.modules import module as _torch_module
 
 from torchkeras import config as _config
+from torchkeras.fast_paths import (CALL_SIGNATURES, call_signature,
+                                  global_hooks_installed, standard_layer_call)
 from torchkeras.layers import call_context as _ctx
 from torchkeras.layers.layer_metrics import collect_metrics
 from torchkeras.layers.layer_utils import (  # noqa: F401  (re-exported helpers)
@@ -28,22 +28,8 @@ from torchkeras.scopes.remat import active_remat_scope, remat
 _ALLOWED_KWARGS = {"input_shape", "input_dim", "batch_input_shape", "batch_size",
                    "input_length", "weights", "dynamic"}
 
-_CALL_INFO: dict[type, tuple] = {}
-
-
-def _call_info(cls) -> tuple:
-    """(takes training, takes mask, takes **kwargs, first argument name) of ``cls.call``."""
-    info = _CALL_INFO.get(cls)
-    if info is None:
-        params = inspect.signature(cls.call).parameters
-        var_kw = any(p.kind == p.VAR_KEYWORD for p in params.values())
-        names = [n for n, p in params.items() if n != "self"
-                 and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        info = ("training" in params, "mask" in params, var_kw, names[0] if names else "inputs",
-                cls.compute_mask is not Layer.compute_mask)
-        _CALL_INFO[cls] = info
-    return info
-
+# The name call_signature had here before fast_paths.py owned it (layers written against it).
+_call_info = call_signature
 
 class Layer(LayerWeightsMixin, nn.Module):
     """Base class of every torchkeras layer and model.
@@ -234,6 +220,7 @@ class Layer(LayerWeightsMixin, nn.Module):
     def forward(self, *args, **kwargs):
         return self.call(*args, **kwargs)
 
+    @standard_layer_call
     def __call__(self, *args, **kwargs):
         ddp = self.__dict__.get("_tk_ddp")
         if ddp is not None and not _ctx.STATE.in_ddp and torch.is_grad_enabled():
@@ -241,7 +228,7 @@ class Layer(LayerWeightsMixin, nn.Module):
         if args:
             inputs = args[0]
         else:
-            first = _call_info(type(self))[3]
+            first = call_signature(type(self))[3]
             inputs = kwargs.pop(first, None)
             args = (inputs,)
         if type(inputs) is not torch.Tensor and not (
@@ -267,7 +254,7 @@ class Layer(LayerWeightsMixin, nn.Module):
             inputs = inputs.to(policy.torch_compute)
             args = (inputs,) + args[1:]
         cls = type(self)
-        info = _CALL_INFO.get(cls) or _call_info(cls)
+        info = CALL_SIGNATURES.get(cls) or call_signature(cls)
         ctx = _ctx.STATE
         training = kwargs.pop("training", None)
         prev_training = ctx.training
@@ -306,13 +293,10 @@ class Layer(LayerWeightsMixin, nn.Module):
                         outputs = nn.Module.__call__(self, *args, **kwargs)
                 finally:
                     ctx.policy_autocast = True
-            elif self._forward_hooks or self._forward_pre_hooks or \
-                    _torch_module._global_forward_hooks or \
-                    _torch_module._global_forward_pre_hooks or \
-                    _torch_module._global_backward_hooks or \
-                    _torch_module._global_backward_pre_hooks:
+            elif self._forward_hooks or self._forward_pre_hooks or global_hooks_installed():
                 outputs = nn.Module.__call__(self, *args, **kwargs)
             else:
+                # Fast path 1 of torchkeras/fast_paths.py: no hooks, so call() directly.
                 outputs = self.call(*args, **kwargs)
         finally:
             ctx.depth = depth
@@ -323,21 +307,6 @@ class Layer(LayerWeightsMixin, nn.Module):
             if not _all_masked(outputs):
                 _ctx.set_mask(outputs, self.compute_mask(inputs, mask))
         return outputs
-
-    def _direct_inference_call(self):
-        """``self.call`` when a loop may call it directly on float tensors (inside
-        ``call_context.loop_call``): built, float32, no hooks, no activity regularizer,
-        no masking, not wrapped for DDP; else None."""
-        policy = self._dtype_policy
-        if not self.built or policy.is_mixed or policy.torch_compute is not torch.float32 \
-                or self.activity_regularizer is not None or self.supports_masking \
-                or self._forward_hooks or self._forward_pre_hooks \
-                or self.__dict__.get("_tk_ddp") is not None \
-                or type(self).__call__ is not Layer.__call__ \
-                or _torch_module._global_forward_hooks \
-                or _torch_module._global_forward_pre_hooks:
-            return None
-        return self.call
 
     def _add_activity_losses(self, outputs) -> None:
         for out in _flat_tensors(outputs):

@@ -98,6 +98,19 @@ class LayerWeightsMixin:
     def _weight_device(self) -> torch.device:
         return getattr(self, "_build_device", None) or _config.get_device()
 
+    def weight_entries(self) -> list:
+        """``(owning layer, torch key, parameter)`` for every weight, in Keras's order
+        (``get_weights``'s): own trainable, own non-trainable, then each sublayer's,
+        without duplicates. The contract saving and TensorBoard name weights through;
+        the owner's :meth:`keras_layout` converts each value.
+
+        Example:
+            >>> dense = Dense(3); dense.build((None, 2))
+            >>> [key for _, key, _ in dense.weight_entries()]
+            ['weight', 'bias']
+        """
+        return self._weight_entries()
+
     def _weight_entries(self) -> list:
         """(owner layer, key, parameter) in Keras order: own trainable, own
         non-trainable, then each sublayer's, without duplicates."""
@@ -208,11 +221,39 @@ class LayerWeightsMixin:
 
     def keras_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
         """The weight stored as ``key`` re-laid out from torch's layout to Keras's
-        (a view where the layout allows)."""
+        (a view where the layout allows).
+
+        The public side of the Keras-layout contract: saving, ``get_weights`` and the
+        TensorBoard callback call this and :meth:`torch_layout`. A layer whose torch
+        storage differs from Keras's (Dense's ``(out, in)`` kernel, conv kernels, fused
+        RNN gates) overrides the hooks ``_to_keras_layout``/``_from_keras_layout``, which
+        stay inside ``torchkeras.layers``.
+
+        Args:
+            key: The parameter's key inside this layer (``"weight"``, ``"cell.bias"``…).
+            tensor: The parameter's value in torch's layout.
+
+        Returns:
+            The value in Keras's layout.
+
+        Example:
+            >>> dense = Dense(3); dense.build((None, 2))
+            >>> dense.keras_layout("weight", dense.weight).shape   # Keras: (in, out)
+            torch.Size([2, 3])
+        """
         return self._to_keras_layout(key, tensor)
 
     def torch_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:
-        """Inverse of ``keras_layout``."""
+        """Inverse of :meth:`keras_layout`: a Keras-layout value of weight ``key`` in the
+        layout of its torch storage.
+
+        Args:
+            key: The parameter's key inside this layer.
+            tensor: The value in Keras's layout.
+
+        Returns:
+            The value in torch's layout.
+        """
         return self._from_keras_layout(key, tensor)
 
     def _to_keras_layout(self, key: str, tensor: torch.Tensor) -> torch.Tensor:

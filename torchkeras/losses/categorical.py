@@ -165,7 +165,7 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         return {**Loss.get_config(self), "from_logits": self.from_logits,
                 "label_smoothing": self.label_smoothing, "axis": self.axis}
 
-    def _fast_call(self, y_true, y_pred):
+    def fast_call(self, y_true, y_pred):
         red = self._torch_reduction
         if red is None or not self.from_logits or y_true.shape != y_pred.shape \
                 or y_pred.dim() < 2 or not y_pred.numel() or y_pred.shape[-1] == 1 \

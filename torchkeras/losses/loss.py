@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from torchkeras import config as _config
+from torchkeras.fast_paths import loss_inputs_ready
 
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 _MEAN_REDUCTIONS = ("sum_over_batch_size", "mean", "mean_with_sample_weight")
@@ -172,8 +173,11 @@ class Loss:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # A subclass with its own call() must not inherit a fused shortcut of another call().
-        if "call" in cls.__dict__ and "_fast_call" not in cls.__dict__:
-            cls._fast_call = Loss._fast_call
+        own = cls.__dict__
+        if "_fast_call" in own and "fast_call" not in own:
+            cls.fast_call = own["_fast_call"]          # the name before fast_call was public
+        elif "call" in own and "fast_call" not in own:
+            cls.fast_call = Loss.fast_call
 
     def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size",
                  dtype=None):
@@ -201,20 +205,17 @@ class Loss:
         return self._dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> torch.Tensor:
-        in_mask = getattr(y_pred, "_keras_mask", None)
-        dtype = self._torch_dtype
-        if sample_weight is None and in_mask is None and type(y_pred) is torch.Tensor \
-                and type(y_true) is torch.Tensor and y_pred.dtype is dtype \
-                and (y_true.dtype is dtype or (self._int_labels and
-                                               not y_true.is_floating_point())) \
-                and y_true.device == y_pred.device:
-            # Already converted (the training loop's case): go straight to the shortcut.
-            fast = self._fast_call(y_true, y_pred)
+        if loss_inputs_ready(y_true, y_pred, sample_weight, self._torch_dtype,
+                             self._int_labels):
+            # Already converted (the training loop's case): go straight to the shortcut
+            # (fast path 5 of torchkeras/fast_paths.py).
+            fast = self.fast_call(y_true, y_pred)
             if fast is not None:
                 return fast
+        in_mask = getattr(y_pred, "_keras_mask", None)
         y_pred, y_true = self._convert(y_true, y_pred)
         if sample_weight is None and in_mask is None:
-            fast = self._fast_call(y_true, y_pred)
+            fast = self.fast_call(y_true, y_pred)
             if fast is not None:
                 return fast
         losses = self.call(y_true, y_pred)
@@ -247,9 +248,25 @@ class Loss:
             y_true = to_tensor(y_true, dtype, y_pred.device)
         return y_pred, y_true
 
-    def _fast_call(self, y_true: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor | None:
-        """A fused shortcut for unweighted, unmasked calls, or None to take the general path."""
+    def fast_call(self, y_true: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor | None:
+        """A fused shortcut for unweighted, unmasked calls, or None for the general path.
+
+        Called with tensors already converted to the loss's dtype and device. A subclass
+        that overrides ``call`` gets this default (None) back unless it defines its own
+        ``fast_call``, which must equal ``call`` + the reduction for the inputs it accepts.
+
+        Args:
+            y_true: Targets.
+            y_pred: Predictions.
+
+        Returns:
+            The reduced loss, or None.
+        """
         return None
+
+    def _fast_call(self, y_true, y_pred):
+        # The name fast_call had before it became public; kept for older callers.
+        return self.fast_call(y_true, y_pred)
 
     def call(self, y_true: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError("%s must implement call(y_true, y_pred)" % type(self).__name__)

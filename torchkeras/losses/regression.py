@@ -130,7 +130,7 @@ class _PairwiseMean(LossFunctionWrapper):
     def get_config(self) -> dict:
         return Loss.get_config(self)
 
-    def _fast_call(self, y_true, y_pred):
+    def fast_call(self, y_true, y_pred):
         # mean over samples of per-sample means over equal-sized rows == global mean
         if self._mean_reduction and y_true.shape == y_pred.shape and y_pred.dim() \
                 and y_pred.numel():
@@ -267,7 +267,7 @@ class Huber(LossFunctionWrapper):
         # Keras leaves `delta` out of the config and loses it on reload; keep it.
         return {**Loss.get_config(self), "delta": self.delta}
 
-    def _fast_call(self, y_true, y_pred):
+    def fast_call(self, y_true, y_pred):
         if self._mean_reduction and y_true.shape == y_pred.shape and y_pred.dim() \
                 and y_pred.numel() and isinstance(self.delta, numbers.Real):
             return F.huber_loss(y_pred, y_true, delta=float(self.delta))

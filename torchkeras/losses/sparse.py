@@ -19,7 +19,6 @@ from torchkeras.losses.loss import Loss, to_tensor
 from torchkeras.losses.wrapper import LossFunctionWrapper
 
 _TORCH_IGNORE = -100
-_REDUCTION = {"none": 0, "mean": 1, "sum": 2}   # torch's reduction enum
 
 
 def _labels(y_true, y_pred: torch.Tensor, axis: int) -> torch.Tensor:
@@ -166,7 +165,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         return {**Loss.get_config(self), "from_logits": self.from_logits,
                 "ignore_class": self.ignore_class, "axis": self.axis}
 
-    def _fast_call(self, y_true, y_pred):
+    def fast_call(self, y_true, y_pred):
         red = self._torch_reduction
         nd = y_pred.dim()
         if nd == 2 and red is not None and self.from_logits and self.ignore_class is None \
@@ -174,10 +173,8 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
                 and y_true.shape[0] == y_pred.shape[0] and self.axis in (-1, 1):
             # The training loop's usual case: (N, C) logits, (N,) labels — one kernel.
             try:
-                # The op under F.cross_entropy, without its Python argument handling:
-                # this runs once per step of every classifier's training loop.
-                return torch._C._nn.cross_entropy_loss(y_pred, y_true, None, _REDUCTION[red],
-                                                       _TORCH_IGNORE, 0.0)
+                return F.cross_entropy(y_pred, y_true, ignore_index=_TORCH_IGNORE,
+                                       reduction=red)
             except IndexError as e:
                 raise _out_of_range(e, y_pred.shape[1]) from None
         if red is None or nd < 2 or not y_pred.numel() or self.axis % nd != nd - 1:

@@ -6,10 +6,9 @@ import re
 import torch
 
 from torchkeras.layers.input_layer import InputLayer
-from torchkeras.layers.keras_tensor import KerasTensor, _flatten, map_structure
-from torchkeras.layers.layer import _call_info
+from torchkeras.layers.keras_tensor import KerasTensor, flatten_leaves, map_structure
 from torchkeras.layers.call_context import call_plan_version
-from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
+from torchkeras.fast_paths import call_signature, direct_calls, inputs_allow_direct
 from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model, register_functional_class
 
@@ -36,8 +35,8 @@ class Functional(Model):
             outputs = list(outputs)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
-        self._flat_inputs = _flatten(inputs)
-        self._flat_outputs = _flatten(outputs)
+        self._flat_inputs = flatten_leaves(inputs)
+        self._flat_outputs = flatten_leaves(outputs)
         for kt in self._flat_inputs + self._flat_outputs:
             if not isinstance(kt, KerasTensor) or kt._keras_history is None:
                 raise ValueError("Model %s: all inputs and outputs must be symbolic tensors "
@@ -297,7 +296,7 @@ class _NodePlan:
     def __init__(self, node):
         self.layer = node.layer
         self.call = node.layer.call
-        info = _call_info(type(node.layer))
+        info = call_signature(type(node.layer))
         self.takes_training = info[0] or info[2]
         single_in = (len(node.args) == 1 and isinstance(node.args[0], KerasTensor)
                      and not node.kwargs)
@@ -310,6 +309,7 @@ class _NodePlan:
     def run_direct(self, values: dict, training) -> None:
         """``run`` with ``layer.call`` in place of ``layer(...)`` (see direct_calls)."""
         layer = self.layer
+        # A hook added after the plan was made (fast path 2 of torchkeras/fast_paths.py).
         if self.in_id is None or layer._forward_hooks or layer._forward_pre_hooks:
             self.run(values)
             return
@@ -332,7 +332,7 @@ class _NodePlan:
         if self.out_id is not None:
             values[self.out_id] = out
         else:
-            for key, value in zip(self.out_ids, _flatten(out)):
+            for key, value in zip(self.out_ids, flatten_leaves(out)):
                 values[key] = value
 
 

@@ -131,14 +131,14 @@ class Model(Trainer, Layer):
         if input_shape is None:
             raise ValueError("You must provide an `input_shape` argument to build %s."
                              % self.name)
-        from torchkeras.layers.keras_tensor import _run_fake
+        from torchkeras.layers.keras_tensor import run_fake
         spec = _shape_tree_to_spec(input_shape)
         shape = tuple(input_shape) if isinstance(input_shape, list) and _is_shape(
             input_shape) else input_shape
         self.built = True
         self._build_input_shape = shape
         try:
-            _run_fake(self, (spec,), {})
+            run_fake(self, (spec,), {})
         except Exception as e:
             self.built = False
             raise ValueError("Could not build model %s with input shape %s: %s"

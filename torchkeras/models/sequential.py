@@ -9,7 +9,7 @@ from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.call_context import call_plan_version
-from torchkeras.models.direct_calls import direct_calls, inputs_allow_direct
+from torchkeras.fast_paths import direct_calls, inputs_allow_direct
 from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model
 
@@ -141,6 +141,7 @@ class Sequential(Model):
             # __call__ already set the training flag, nesting depth and autocast).
             x = inputs
             for layer, fn, takes_training in calls:
+                # A hook added after the plan was made (fast path 2, torchkeras/fast_paths.py).
                 if layer._forward_hooks or layer._forward_pre_hooks:
                     x = layer(x)
                 elif takes_training and training is not None:

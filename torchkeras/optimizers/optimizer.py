@@ -376,6 +376,22 @@ class Optimizer(OptimizerBase):
         if freq and (step + 1) % freq == 0:
             torch._foreach_copy_(self._params, averages)
 
+    def ema_variables(self) -> tuple[list, list] | None:
+        """``(trained variables, their moving averages)``, aligned, when the optimizer
+        was built with ``use_ema=True``; else None. The public handle ``SwapEMAWeights``
+        swaps through.
+
+        Example:
+            >>> opt = keras.optimizers.SGD(use_ema=True)
+            >>> opt.build([torch.nn.Parameter(torch.ones(2))])
+            >>> len(opt.ema_variables()[1])
+            1
+        """
+        averages = getattr(self, "_model_variables_moving_average", None)
+        if averages is None:
+            return None
+        return list(self._trainable_variables), list(averages)
+
     def finalize_variable_values(self, var_list) -> None:
         """With ``use_ema``, copies the moving averages into ``var_list`` (end of training)."""
         if not self.use_ema:

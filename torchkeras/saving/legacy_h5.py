@@ -151,7 +151,7 @@ def load_weights_group(group, model, origin: str, skip_mismatch: bool = False) -
                     raise ValueError(message)
                 warnings.warn("Skipping: " + message, stacklevel=3)
                 continue
-            tensor = slot.layer._from_keras_layout(slot.torch_key, torch.as_tensor(value))
+            tensor = slot.layer.torch_layout(slot.torch_key, torch.as_tensor(value))
             staged.append((slot.param, tensor))
     with torch.no_grad():
         for param, tensor in staged:

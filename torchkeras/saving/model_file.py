@@ -27,16 +27,13 @@ from torchkeras.saving.serialization import (CustomObjectScope, SafeModeScope, e
 from torchkeras.saving.weight_paths import layer_groups
 from torchkeras.saving.legacy_h5 import (is_h5_model_path, is_hdf5_file, load_model_h5,
                                          save_model_h5)
-from torchkeras.saving.weights_file import load_from_h5, load_from_safetensors, weights_to_bytes
-from torchkeras.saving.weights_io import H5Source, SafetensorsSource, WeightsFileError, \
-    safetensors_bytes
+from torchkeras.saving.archive import (ASSETS, CONFIG, KERAS_WEIGHTS, METADATA, OPTIMIZER,
+                                       WEIGHTS, load_archive_weights, open_archive,
+                                       write_archive)
+from torchkeras.saving.archive import load_weights_from_archive  # noqa: F401  (re-exported)
+from torchkeras.saving.weights_file import weights_to_bytes
+from torchkeras.saving.weights_io import safetensors_bytes
 
-CONFIG = "config.json"
-METADATA = "metadata.json"
-WEIGHTS = "model.safetensors"
-KERAS_WEIGHTS = "model.weights.h5"       # what Keras 3 itself writes
-OPTIMIZER = "optimizer.safetensors"
-ASSETS = "assets"
 FORMAT_VERSION = "1"
 
 
@@ -83,15 +80,7 @@ def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = No
         members = _archive_members(model)
     with tempfile.TemporaryDirectory() as assets_dir:
         asset_files = _save_assets(model, assets_dir)
-        if zipped:
-            with file_utils.atomic_path(path) as tmp:
-                with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as zf:
-                    for name, data in members.items():
-                        zf.writestr(name, data)
-                    for arcname, src in asset_files:
-                        zf.write(src, arcname)
-        else:
-            _write_folder(path, members, asset_files)
+        write_archive(path, members, asset_files, zipped=zipped)
 
 
 def _archive_members(model) -> dict:
@@ -163,70 +152,7 @@ def _save_assets(model, root: str) -> list:
     return out
 
 
-def _write_folder(path: str, members: dict, asset_files: list) -> None:
-    os.makedirs(path, exist_ok=True)
-    for name, data in members.items():
-        file_utils.write_bytes_atomic(os.path.join(path, name), data)
-    for arc, src in asset_files:
-        dest = os.path.join(path, *arc.split("/"))
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
-        with open(src, "rb") as f:
-            file_utils.write_bytes_atomic(dest, f.read())
-
-
 # ---------------------------------------------------------------------------------- loading
-class _ZipReader:
-    def __init__(self, archive: zipfile.ZipFile, origin: str):
-        self.archive, self.origin = archive, origin
-        self._names = set(archive.namelist())
-
-    def has(self, name: str) -> bool:
-        return name in self._names
-
-    def size(self, name: str) -> int:
-        """The uncompressed size a member declares (what reading it may take at most)."""
-        return max(i.file_size for i in self.archive.infolist() if i.filename == name)
-
-    def read(self, name: str, limit: int | None = None) -> bytes:
-        try:
-            return file_utils.read_member(self.archive, name, limit)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError,
-                NotImplementedError, RuntimeError) as e:
-            raise ValueError("%s: cannot read member %r (corrupted archive?): %s"
-                             % (self.origin, name, e)) from e
-
-    def asset_names(self) -> list:
-        return sorted(n for n in self._names if n.startswith(ASSETS + "/") and not n.endswith("/"))
-
-
-class _FolderReader:
-    def __init__(self, folder: str, origin: str):
-        self.folder, self.origin = folder, origin
-
-    def has(self, name: str) -> bool:
-        return os.path.isfile(os.path.join(self.folder, name))
-
-    def size(self, name: str) -> int:
-        return os.path.getsize(os.path.join(self.folder, name))
-
-    def read(self, name: str, limit: int | None = None) -> bytes:
-        full = os.path.join(self.folder, name)
-        if limit is not None and os.path.getsize(full) > limit:
-            raise ValueError("%s: %r is larger than the %d bytes allowed."
-                             % (self.origin, name, limit))
-        with open(full, "rb") as f:
-            return f.read()
-
-    def asset_names(self) -> list:
-        out = []
-        root = os.path.join(self.folder, ASSETS)
-        for dirpath, _, files in os.walk(root):
-            for fname in files:
-                rel = os.path.relpath(os.path.join(dirpath, fname), self.folder)
-                out.append("/".join(rel.split(os.sep)))
-        return sorted(out)
-
-
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True,
                safe_mode: bool = True):
     """Loads a model saved by :func:`save_model` (or a Keras 3 ``.keras`` file).
@@ -247,7 +173,8 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
         raise FileNotFoundError("No model file found at %r." % path)
     origin = "Model file %r" % path
     if os.path.isdir(path):
-        return _load(_FolderReader(path, origin), custom_objects, compile, safe_mode)
+        with open_archive(path, origin) as reader:
+            return _load(reader, custom_objects, compile, safe_mode)
     if is_hdf5_file(path):
         return load_model_h5(path, custom_objects=custom_objects, compile=compile,
                              safe_mode=safe_mode)
@@ -255,11 +182,8 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
         raise ValueError("File format not supported: filepath=%s. torchkeras loads `.keras` "
                          "files written by `model.save()` (zip archives); weights files load "
                          "with `model.load_weights()`." % path)
-    try:
-        with zipfile.ZipFile(path, "r") as zf:
-            return _load(_ZipReader(zf, origin), custom_objects, compile, safe_mode)
-    except zipfile.BadZipFile as e:
-        raise ValueError("%s is not a valid `.keras` archive: %s" % (origin, e)) from e
+    with open_archive(path, origin) as reader:
+        return _load(reader, custom_objects, compile, safe_mode)
 
 
 def _load(reader, custom_objects, compile: bool, safe_mode: bool):
@@ -287,7 +211,7 @@ def _load_archive(reader, custom_objects, compile: bool, safe_mode: bool):
         build, held + weight_budget.WEIGHT_SLACK_BYTES, reader.origin,
         "the archive holds %s bytes of weights in %s, plus %s bytes for unsaved state"
         % (format(held, ","), weights, format(weight_budget.WEIGHT_SLACK_BYTES, ",")))
-    _load_weights(model, reader, skip_mismatch=False)
+    load_archive_weights(model, reader, skip_mismatch=False)
     _load_assets(model, reader)
     if compile and compile_config and hasattr(model, "compile_from_config"):
         with CustomObjectScope(custom_objects or {}), SafeModeScope(safe_mode):
@@ -306,33 +230,6 @@ def _parse_config(reader) -> dict:
         raise ValueError("%s: %s does not describe a model (expected a dict with "
                          "'class_name')." % (reader.origin, CONFIG))
     return config
-
-
-def _load_weights(model, reader, skip_mismatch: bool) -> None:
-    if reader.has(WEIGHTS):
-        source = SafetensorsSource(data=reader.read(WEIGHTS),
-                                   origin="%s (%s)" % (reader.origin, WEIGHTS))
-        load_from_safetensors(model, source, skip_mismatch)
-    elif reader.has(KERAS_WEIGHTS):
-        source = H5Source(data=reader.read(KERAS_WEIGHTS),
-                          origin="%s (%s)" % (reader.origin, KERAS_WEIGHTS))
-        try:
-            load_from_h5(model, source, skip_mismatch)
-        finally:
-            source.close()
-    else:
-        raise ValueError("%s holds no weights (expected %s or %s)."
-                         % (reader.origin, WEIGHTS, KERAS_WEIGHTS))
-
-
-def load_weights_from_archive(model, path: str, skip_mismatch: bool = False) -> None:
-    """``model.load_weights("x.keras")``: the weights of a model archive."""
-    origin = "Model file %r" % path
-    try:
-        with zipfile.ZipFile(path, "r") as zf:
-            _load_weights(model, _ZipReader(zf, origin), skip_mismatch)
-    except zipfile.BadZipFile as e:
-        raise WeightsFileError("%s is not a valid `.keras` archive: %s" % (origin, e)) from e
 
 
 def _load_assets(model, reader) -> None:

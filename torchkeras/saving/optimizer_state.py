@@ -11,11 +11,10 @@ import warnings
 
 import torch
 
+from torchkeras.saving.archive import KERAS_WEIGHTS, OPTIMIZER
 from torchkeras.saving.weight_paths import keras_layer_order, weight_slots
 from torchkeras.saving.weights_io import H5Source, SafetensorsSource, WeightsFileError
 
-OPTIMIZER = "optimizer.safetensors"
-KERAS_WEIGHTS = "model.weights.h5"
 
 
 def restore_optimizer(model, reader) -> None:
@@ -103,7 +102,7 @@ def _keras_slots_to_torch(model, optimizer, store: dict) -> dict:
             out[str(i)] = value
             continue
         candidates = converters.get((ours, tuple(value.shape)), [])
-        results = [c.layer._from_keras_layout(c.torch_key, value) for c in candidates]
+        results = [c.layer.torch_layout(c.torch_key, value) for c in candidates]
         results = [r for r in results if tuple(r.shape) == ours]
         if not results or any(not torch.equal(results[0], r) for r in results[1:]):
             raise ValueError("optimizer variable %d has shape %s in the file but %s here"

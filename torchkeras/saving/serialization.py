@@ -73,6 +73,16 @@ def get_custom_objects() -> dict:
     return _REGISTERED
 
 
+def is_registered(obj) -> bool:
+    """Whether ``obj`` was registered with ``register_keras_serializable``.
+
+    Example:
+        >>> is_registered(len)
+        False
+    """
+    return obj in _REGISTERED_NAMES
+
+
 def get_registered_name(obj) -> str:
     return _REGISTERED_NAMES.get(obj, getattr(obj, "__name__", type(obj).__name__))
 

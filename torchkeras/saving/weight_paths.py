@@ -25,7 +25,8 @@ class WeightSlot:
         key: Safetensors key, ``"<group>/<variable name>"``.
         group: Keras attribute path of the owning layer (``""`` for the model itself).
         index: Position among the owning layer's own variables (Keras's ``vars/<index>``).
-        layer: The owning layer (its ``_to_keras_layout`` hooks convert the values).
+        layer: The owning layer (its public ``keras_layout``/``torch_layout`` methods
+            convert the values).
         torch_key: The parameter's key inside ``layer`` (``weight``, ``cell.bias``…).
         param: The parameter itself.
     """
@@ -49,7 +50,7 @@ class WeightSlot:
 
     def keras_value(self) -> torch.Tensor:
         """The current value in Keras layout, detached."""
-        return self.layer._to_keras_layout(self.torch_key, self.param.detach())
+        return self.layer.keras_layout(self.torch_key, self.param.detach())
 
     def keras_shape(self) -> tuple:
         return tuple(self.keras_value().shape)
@@ -120,7 +121,7 @@ def weight_slots(model: Layer) -> list:
     slots, counts, used_keys = [], {}, set()
     fallback = {id(m): name.replace(".", "/") for name, m in model.named_modules()}
     metric_state = _metric_state_ids(model)
-    for layer, torch_key, param in model._weight_entries():
+    for layer, torch_key, param in model.weight_entries():
         if id(param) in metric_state:
             continue
         group = groups.get(id(layer))

@@ -175,7 +175,7 @@ def _to_param_layout(slot: WeightSlot, value: torch.Tensor) -> torch.Tensor:
         raise ValueError("Weight %s is %s in the model but %s in the file."
                          % (slot.label, str(p.dtype).replace("torch.", ""),
                             str(value.dtype).replace("torch.", "")))
-    out = slot.layer._from_keras_layout(slot.torch_key, value)
+    out = slot.layer.torch_layout(slot.torch_key, value)
     if tuple(out.shape) != tuple(p.shape):
         raise ValueError("Weight %s: layer '%s' turned shape %s into %s, expected %s."
                          % (slot.label, slot.layer.name, tuple(value.shape),

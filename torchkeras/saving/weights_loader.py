@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from torchkeras.saving.legacy_h5 import is_legacy_weights_file, load_legacy_weights
-from torchkeras.saving.model_file import load_weights_from_archive
+from torchkeras.saving.archive import load_weights_from_archive
 from torchkeras.saving.weights_file import check_built, load_from_h5, load_from_safetensors
 from torchkeras.saving.weights_io import H5Source, SafetensorsSource, is_h5_path
 

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from torchkeras.layers.input_layer import Input
-from torchkeras.layers.keras_tensor import KerasTensor, _flatten, map_structure
+from torchkeras.layers.keras_tensor import KerasTensor, flatten_leaves, map_structure
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 
@@ -101,14 +101,14 @@ def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=None,
         np.testing.assert_array_equal(a, b)
     ref = layer(x, training=False, **call_kwargs)
     got = fresh(x, training=False, **call_kwargs)
-    for a, b in zip(_flatten(got), _flatten(ref)):
+    for a, b in zip(flatten_leaves(got), flatten_leaves(ref)):
         if isinstance(a, torch.Tensor):
             torch.testing.assert_close(a, b)
     # torch state_dict round trip
     sd_copy = layer_cls.from_config(layer.get_config())
     sd_copy(x, **call_kwargs)
     sd_copy.load_state_dict(layer.state_dict())
-    for a, b in zip(_flatten(sd_copy(x, training=False, **call_kwargs)), _flatten(ref)):
+    for a, b in zip(flatten_leaves(sd_copy(x, training=False, **call_kwargs)), flatten_leaves(ref)):
         if isinstance(a, torch.Tensor):
             torch.testing.assert_close(a, b)
 
@@ -119,7 +119,7 @@ def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=None,
         sym_out = _as_list(sym_layer(syms if isinstance(input_shape, list) else syms[0],
                                      **call_kwargs))
         real = _shape_of(out)
-        for kt, shape in zip(_flatten(sym_out), _flatten(real) if isinstance(real, list)
+        for kt, shape in zip(flatten_leaves(sym_out), flatten_leaves(real) if isinstance(real, list)
                              else [real]):
             assert isinstance(kt, KerasTensor)
             assert tuple(kt.shape[1:]) == tuple(shape[1:]), \
@@ -128,7 +128,7 @@ def run_layer_test(layer_cls, init_kwargs: dict | None = None, input_shape=None,
     if run_training_check and layer.trainable_weights:
         layer.zero_grad()
         out = layer(x, training=True, **call_kwargs)
-        loss = sum(t.float().mean() for t in _flatten(out) if isinstance(t, torch.Tensor)
+        loss = sum(t.float().mean() for t in flatten_leaves(out) if isinstance(t, torch.Tensor)
                    and t.is_floating_point())
         for extra in layer.losses:
             loss = loss + extra

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from torchkeras import fast_paths
 from torchkeras import losses as losses_module
 from torchkeras import metrics as metrics_module
 
@@ -130,6 +131,8 @@ class CompileLoss:
         if n > 1:
             self.trackers = [metrics_module.Mean(name=name + "_loss") if fn is not None else None
                              for name, fn in zip(self.output_names, self.fns)]
+        # Fast path 5 of torchkeras/fast_paths.py, decided once: one Loss of weight 1.
+        self.single = fast_paths.single_loss(self)
 
     @staticmethod
     def _resolve(identifier):
@@ -155,11 +158,11 @@ class CompileLoss:
         if self.check_labels:
             self.check_labels = False
             self._check_labels(y_true, y_pred)
+        single = self.single
+        if single is not None and type(y_pred) is torch.Tensor \
+                and type(y_true) is torch.Tensor:
+            return single(y_true, y_pred, sample_weight=sample_weight)   # the per-step case
         fn = self.fns[0]
-        if type(y_pred) is torch.Tensor and type(y_true) is torch.Tensor \
-                and len(self.fns) == 1 and self.weights[0] == 1.0 \
-                and isinstance(fn, losses_module.Loss):
-            return fn(y_true, y_pred, sample_weight=sample_weight)   # the per-step common case
         yts, yps = self._per_output(y_true, y_pred)
         if len(self.output_names) == 1:
             yt, yp, sw = yts[0], yps[0], sample_weight

@@ -160,7 +160,7 @@ class LoopsMixin:
                                "training (fit).")
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError("epochs must be a non-negative integer, got %r" % (epochs,))
-        _check_positive_int("batch_size", batch_size)
+        data_module.check_batch_size(batch_size)
         _check_positive_int("steps_per_epoch", steps_per_epoch)
         epochs, steps_per_epoch = _config.capped_fit_lengths(epochs, steps_per_epoch)
         _check_positive_int("validation_freq", validation_freq, allow_none=False)
@@ -186,8 +186,8 @@ class LoopsMixin:
         train_shard = val_shard = None
         if strategy is not None:
             r, w = distribute.rank(), distribute.world_size()
-            train_shard = ("train", r, w, distribute.context.shared_seed())
-            val_shard = ("contiguous", r, w)
+            train_shard = data_module.ShardPlan.train(r, w, distribute.context.shared_seed())
+            val_shard = data_module.ShardPlan.contiguous(r, w)
         train_data = self._adapter(x, y, sample_weight, batch_size, shuffle=shuffle,
                                    class_weight=class_weight, steps=steps_per_epoch,
                                    shard=train_shard)
@@ -279,12 +279,12 @@ class LoopsMixin:
         if not self.compiled:
             raise RuntimeError("You must call `compile()` before using the model for "
                                "evaluation.")
-        _check_positive_int("batch_size", batch_size)
+        data_module.check_batch_size(batch_size)
         _check_positive_int("steps", steps)
         self._ensure_built_for(x)
         shard = None
         if distribute.distribution() is not None:
-            shard = ("contiguous", distribute.rank(), distribute.world_size())
+            shard = data_module.ShardPlan.contiguous(distribute.rank(), distribute.world_size())
         data = self._adapter(x, y, sample_weight, batch_size, steps=steps, shard=shard)
         self._move_to_device(self._compute_device(data))
         verbose = 1 if verbose == "auto" else verbose
@@ -337,13 +337,13 @@ class LoopsMixin:
     # ------------------------------------------------------------------ predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs for ``x`` as numpy arrays (lists/dicts for several outputs)."""
-        _check_positive_int("batch_size", batch_size)
+        data_module.check_batch_size(batch_size)
         _check_positive_int("steps", steps)
         self._ensure_built_for(x)
         shard = None
         if distribute.distribution() is not None:
-            shard = ("contiguous", distribute.rank(), distribute.world_size())
-        data = self._adapter(x, None, None, batch_size or 32, steps=steps, shard=shard)
+            shard = data_module.ShardPlan.contiguous(distribute.rank(), distribute.world_size())
+        data = self._adapter(x, None, None, batch_size, steps=steps, shard=shard)
         device = self._compute_device(data)
         for p in self.parameters():
             if p.device != device:

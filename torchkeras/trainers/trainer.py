@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 
 from torchkeras import config as _config
-from torchkeras import losses as losses_module
+from torchkeras import fast_paths
 from torchkeras.layers import call_context as _ctx
 from torchkeras.layers.layer_metrics import collect_metrics
 from torchkeras.trainers import compile_utils, training_checks
@@ -69,8 +69,8 @@ class Trainer(OnBatchMixin, LoopsMixin):
             >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
             ...               metrics=["accuracy"])
         """
-        from torchkeras import metrics as metrics_module
         from torchkeras import optimizers
+        from torchkeras.metrics.loss_tracker import LossTracker
         opt = optimizers.get(optimizer)
         if self.dtype_policy.name == "mixed_float16" and \
                 not isinstance(opt, optimizers.LossScaleOptimizer) and \
@@ -94,7 +94,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
         self.loss = loss
         self._compile_loss = compile_loss
         self._compile_metrics = compile_metrics
-        self.__dict__["_loss_tracker"] = metrics_module.Mean(name="loss")
+        self.__dict__["_loss_tracker"] = LossTracker(name="loss")
         self._run_eagerly = run_eagerly
         self._jit_compile = bool(jit_compile) and jit_compile != "auto"
         self._jit_mode = jit_compile if jit_compile in COMPILE_MODES else None
@@ -129,7 +129,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
         metrics the model and its layers hold as attributes (``Layer.metrics``)."""
         out = []
         if self._loss_tracker is not None:
-            out.append(self._loss_tracker)
+            out.append(self._loss_tracker.metric)
         if self._compile_metrics is not None and self._compile_metrics.requested:
             out.append(self._compile_metrics)
         if self._compile_loss is not None:
@@ -234,7 +234,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
         y_pred = self._forward(x, training=True)
         loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=True)
-        self._loss_tracker._update_fast(loss.detach(), _batch_size(x))
+        self._loss_tracker.update(loss.detach(), _batch_size(x))
         opt = self.optimizer
         opt.zero_grad(set_to_none=True)
         if loss.requires_grad:
@@ -252,28 +252,27 @@ class Trainer(OnBatchMixin, LoopsMixin):
         y_pred = self(x, training=False)
         loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
                                  training=False)
-        self._loss_tracker._update_fast(loss.detach(), _batch_size(x))
+        self._loss_tracker.update(loss.detach(), _batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def _fused_test_step(self):
-        """The default test_step as one flat closure, when nothing it calls is overridden
-        and the compiled loss is a single Loss object (else None: use test_step)."""
-        cls = type(self)
-        if cls.test_step is not Trainer.test_step or cls.compute_loss is not Trainer.compute_loss \
-                or cls.compute_metrics is not Trainer.compute_metrics \
-                or cls.metrics is not Trainer.metrics or self._compile_loss is None:
-            return None
+        """The default ``test_step`` as one flat closure (for loops.py), or None: use
+        ``test_step``. Fast path 4 of :mod:`torchkeras.fast_paths`: only when the model
+        overrides none of the methods the closure stands in for and the compiled loss is a
+        single ``Loss`` of weight 1; it updates the same loss tracker and metrics."""
         closs = self._compile_loss
-        if len(closs.fns) != 1 or closs.weights[0] != 1.0 or \
-                not isinstance(closs.fns[0], losses_module.Loss):
+        if closs is None or not fast_paths.inherits_unchanged(type(self), Trainer, _FUSED):
+            return None
+        loss_fn = fast_paths.single_loss(closs)
+        if loss_fn is None:
             return None
         if self._reg_cache is None:
             self._model_losses()          # fills the regularizer cache
-        loss_fn, tracker, cmetrics = closs.fns[0], self._loss_tracker, self._compile_metrics
+        cmetrics = self._compile_metrics
         plain = not self._reg_cache
         state = _ctx.STATE
         forward = self._inference_forward()
-        defer = tracker._defer
+        track = self._loss_tracker.update
         direct_metrics: list = []
 
         def step(data):
@@ -289,7 +288,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
                 loss = self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sw,
                                          training=False)
             n = x.shape[0] if type(x) is torch.Tensor and x.dim() else _batch_size(x)
-            defer(loss, n, n)
+            track(loss, n)
             if direct_metrics and sw is None and type(y_pred) is torch.Tensor:
                 for update in direct_metrics:
                     update(y, y_pred)
@@ -303,7 +302,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
         """``x -> model(x, training=False)`` for a loop running inside
         ``call_context.loop_call(False)``: the model's ``call`` itself when that is
         equivalent (plain float32 tensors), else the full ``__call__``."""
-        direct = self._direct_inference_call()
+        direct = fast_paths.direct_inference_call(self)
         state = _ctx.STATE
 
         takes_training = self._call_takes_training
@@ -318,8 +317,7 @@ class Trainer(OnBatchMixin, LoopsMixin):
 
     @property
     def _call_takes_training(self) -> bool:
-        from torchkeras.layers.layer import _call_info
-        info = _call_info(type(self))
+        info = fast_paths.call_signature(type(self))
         return info[0] or info[2]
 
     def _prepare_training(self) -> None:
@@ -365,6 +363,10 @@ class Trainer(OnBatchMixin, LoopsMixin):
         for p in self.parameters():
             return p.device
         return _config.get_device()
+
+
+# What the fused test step stands in for: a model overriding any of them takes test_step.
+_FUSED = ("test_step", "compute_loss", "compute_metrics", "metrics")
 
 
 def _batch_size(x) -> int:

@@ -48,6 +48,11 @@ class Progbar:
         self._seen = 0
         self._values: dict = {}
 
+    @property
+    def seen(self) -> int:
+        """The position last passed to ``update`` (steps or samples seen)."""
+        return self._seen
+
     def update(self, current: int, values=None, finalize: bool | None = None) -> None:
         """Moves the bar to ``current``; ``values`` is a list of (name, value) or a callable
         returning it (called only when the bar is actually redrawn)."""

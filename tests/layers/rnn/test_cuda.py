@@ -31,8 +31,8 @@ def test_cudnn_matches_cpu_and_trains(kind):
         for a, b in zip(out, ref):
             torch.testing.assert_close(a.cpu(), b, rtol=1e-4, atol=1e-5)
     if kind != "GRU":
-        ptrs = sorted(p.data_ptr() for p in gpu.cell._fused_weights())
-        sizes = [p.numel() * p.element_size() for p in gpu.cell._fused_weights()]
+        ptrs = sorted(p.data_ptr() for p in gpu.cell.fused_weights())
+        sizes = [p.numel() * p.element_size() for p in gpu.cell.fused_weights()]
         assert ptrs[-1] - ptrs[0] < sum(sizes) + 4096    # one contiguous chunk
     opt = torch.optim.SGD(gpu.parameters(), lr=0.1)
     loss = gpu(x.cuda(), training=True)[0].square().mean()

@@ -75,3 +75,22 @@ def test_class_weight_and_generators_need_no_y():
     assert w.tolist() == [0.5, 2.0, 2.0, 0.5]
     with pytest.raises(ValueError, match="`y` argument is not supported"):
         get_adapter(iter([]), y=np.zeros(3))
+
+
+def test_shard_plan_and_batch_size_home():
+    from torchkeras.trainers.data_adapters import (DEFAULT_BATCH_SIZE, ShardPlan,
+                                                   resolve_batch_size)
+    assert ShardPlan.coerce(("train", 1, 4, 9)) == ShardPlan.train(1, 4, 9)
+    assert ShardPlan.coerce(None) is None
+    with pytest.raises(ValueError, match="rank"):
+        ShardPlan.contiguous(3, 2)
+    with pytest.raises(ValueError, match="kind"):
+        ShardPlan("eval", 0, 1)
+    assert resolve_batch_size(None) == DEFAULT_BATCH_SIZE == 32
+    assert resolve_batch_size(np.int64(5)) == 5 and type(resolve_batch_size(np.int64(5))) is int
+    for bad in (0, -1, 2.0, True, "8"):
+        with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+            resolve_batch_size(bad)
+    a = ArrayAdapter(np.zeros((10, 2)), np.zeros(10), device=torch.device("cpu"),
+                     shard=ShardPlan.contiguous(1, 2))
+    assert a.num_samples == 5 and a.batch_size == 32

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from torchkeras.fast_paths import from_nc, nc_source, to_nc  # noqa: F401  (re-exported)
 from torchkeras.variables import Variable
 
 CONV_FNS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
@@ -102,50 +103,6 @@ def conv_output_shape(input_shape, filters, kernel_size, strides, padding, data_
     if data_format == "channels_last":
         return (input_shape[0],) + out + (filters,)
     return (input_shape[0], filters) + out
-
-
-_TO_NC = {3: (0, 2, 1), 4: (0, 3, 1, 2), 5: (0, 4, 1, 2, 3)}
-_FROM_NC = {3: (0, 2, 1), 4: (0, 2, 3, 1), 5: (0, 2, 3, 4, 1)}
-
-
-def to_nc(x: torch.Tensor, data_format: str) -> torch.Tensor:
-    """(N, *spatial, C) -> an (N, C, *spatial) view (torch's channels_last layout).
-
-    When ``x`` is itself a :func:`from_nc` view, the tensor it was made from is returned:
-    the same values on the same memory, without a permute op in the forward pass or a
-    PermuteBackward node in the backward pass (a convnet chains dozens of them per step).
-    """
-    if data_format == "channels_first":
-        return x
-    y = nc_source(x)
-    return x.permute(_TO_NC[x.dim()]) if y is None else y
-
-
-def from_nc(y: torch.Tensor, data_format: str) -> torch.Tensor:
-    """The inverse of :func:`to_nc`; the result remembers ``y`` for the next ``to_nc``."""
-    if data_format == "channels_first":
-        return y
-    x = y.permute(_FROM_NC[y.dim()])
-    # Real tensors only: not the fake ones of shape inference (they have no data pointer)
-    # nor inside torch.compile (a tensor attribute would break the graph).
-    if type(y) is torch.Tensor and not torch.compiler.is_compiling():
-        x._tk_nc = (y, x.stride())
-    return x
-
-
-def nc_source(x: torch.Tensor):
-    """The (N, C, *spatial) tensor that ``x`` is a :func:`from_nc` view of, or None.
-
-    Strides, data pointer and batch size are checked again, so an in-place change of
-    ``x``'s metadata since then (``transpose_``, ``resize_``, ``set_``…) cannot hand back
-    a stale tensor."""
-    source = getattr(x, "_tk_nc", None)
-    if source is None:
-        return None
-    y, strides = source
-    if x.stride() != strides or x.data_ptr() != y.data_ptr() or x.shape[0] != y.shape[0]:
-        return None
-    return y
 
 
 def same_padding_args(spatial, kernel_size, strides, dilation_rate):

@@ -62,7 +62,8 @@ def serialize_function(fn):
     if _needs_code(fn):
         return dump_function(fn)
     if callable(fn):
-        name = _ser._REGISTERED_NAMES.get(fn) or getattr(fn, "__name__", None)
+        name = _ser.get_registered_name(fn) if (_ser.is_registered(fn) or
+                                                  hasattr(fn, "__name__")) else None
         if name is None:
             return _ser.serialize_keras_object(fn)
         return {"module": "builtins", "class_name": "function", "config": name,

@@ -24,6 +24,14 @@ class SeedStream:
     def seeded(self) -> bool:
         return self.seed is not None
 
+    def generators(self) -> dict:
+        """The generators made so far, by device name (what a checkpoint saves/restores).
+
+        Example:
+            >>> stream.generators()   # {"cpu": <torch.Generator>} after one CPU draw
+        """
+        return dict(self._generators)
+
     def generator(self, device: torch.device) -> torch.Generator | None:
         if self.seed is None or device.type == "meta":
             return None

@@ -124,7 +124,7 @@ class Bidirectional(Layer):
         else:
             initial_state = [torch.as_tensor(s).to(device=x.device, dtype=x.dtype)
                              for s in initial_state]
-        weights = fwd.cell._fused_weights() + bwd.cell._fused_weights()
+        weights = fwd.cell.fused_weights() + bwd.cell.fused_weights()
         if not _is_fake(x):
             _fused.maybe_flatten(self, weights, mode, x.shape[-1], fwd.cell.units,
                                  bidirectional=True)

@@ -115,10 +115,13 @@ def register_split_hooks(module, key: str, b_ih: str, b_hh: str) -> None:
 class BaseCell(Layer, DropoutRNNCell):
     """Common part of ``SimpleRNNCell``, ``LSTMCell`` and ``GRUCell``.
 
-    Subclasses define ``_project(x, training)`` (the input side of every gate, for one
-    step or a whole sequence at once) and ``_step(xp, states, training)`` (the recurrent
-    side); ``call`` is the two together.
+    Subclasses define ``project(x, training)`` (the input side of every gate, for one
+    step or a whole sequence at once) and ``step(xp, states, training)`` (the recurrent
+    side); ``call`` is the two together. This is the public cell protocol of
+    ``cell_protocol.ProjectedCell`` that ``RNN`` and ``Bidirectional`` use.
     """
+
+    projected_cell = True
 
     _gates = 1             # gate blocks stacked in the kernels
     _bias_key = "bias_ih"  # where the Keras bias lives
@@ -231,7 +234,8 @@ class BaseCell(Layer, DropoutRNNCell):
             p.requires_grad_(on and is_trainable(p) and p.is_floating_point())
 
     # ------------------------------------------------------------ computation
-    def _dropped_input(self, x, training):
+    def dropped_input(self, x, training):
+        """``x`` with the input dropout mask applied (training only; see ProjectedCell)."""
         if training and 0.0 < self.dropout:
             step = x[:, 0] if x.dim() == 3 else x
             mask = self.get_dropout_mask(step)
@@ -253,7 +257,7 @@ class BaseCell(Layer, DropoutRNNCell):
         states = [s if isinstance(s, torch.Tensor) else
                   torch.as_tensor(s, dtype=inputs.dtype, device=inputs.device)
                   for s in ([states] if single else states)]
-        out, new_states = self._step(self._project(inputs, training), states, training)
+        out, new_states = self.step(self.project(inputs, training), states, training)
         return out, (new_states[0] if single and len(new_states) == 1 else new_states)
 
     def get_initial_state(self, batch_size=None) -> list:

@@ -37,6 +37,8 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
         >>> layer = RNN(cell)
     """
 
+    projected_cell = True   # cell_protocol.ProjectedCell: RNN projects whole sequences
+
     def __init__(self, rank: int, filters: int, kernel_size, strides=1, padding="valid",
                  data_format=None, dilation_rate=1, activation="tanh",
                  recurrent_activation="sigmoid", use_bias: bool = True,
@@ -172,7 +174,7 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
         return torch.cat([self._conv(x, w, b, strides, dilation, pad)
                           for x, w, b in zip(xs, ws, bs)], 1)
 
-    def _project(self, x, training=None):
+    def project(self, x, training=None):
         """Input convolution of every step at once: (B, T, ...) -> (B, T, 4F, *spatial)."""
         batch, steps = x.shape[0], x.shape[1]
         xs = x
@@ -187,7 +189,7 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
                               self._in_pad)
         return out.reshape((batch, steps) + tuple(out.shape[1:]))
 
-    def _step(self, xp, states, training=None):
+    def step(self, xp, states, training=None):
         fmt = self.data_format
         h, c = cu.to_nc(states[0], fmt), cu.to_nc(states[1], fmt)
         hs = h
@@ -202,7 +204,7 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
         return h, [h, cu.from_nc(c, fmt)]
 
     def call(self, inputs, states, training=None):
-        return self._step(self._project(inputs.unsqueeze(1), training)[:, 0], list(states),
+        return self.step(self.project(inputs.unsqueeze(1), training)[:, 0], list(states),
                           training)
 
     def compute_output_shape(self, inputs_shape, states_shape=None):

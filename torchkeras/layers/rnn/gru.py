@@ -104,11 +104,11 @@ class GRUCell(BaseCell):
             return None
         return self.bias_ih_hh[0] if self.reset_after else self.bias_ih
 
-    def _project(self, x, training=None):
+    def project(self, x, training=None):
         return gate_linear(x, self.weight_ih, self._input_bias(), 3,
-                           self._dropped_input(x, training))
+                           self.dropped_input(x, training))
 
-    def _step(self, xp, states, training=None):
+    def step(self, xp, states, training=None):
         h = states[0]
         hd = self._dropped_state(h, training)
         xr, xz, xn = xp.chunk(3, -1)
@@ -128,12 +128,12 @@ class GRUCell(BaseCell):
         h = z * h + (1.0 - z) * n
         return h, [h]
 
-    def _fused_mode(self):
+    def fused_mode(self):
         ok = (self.reset_after and is_tanh(self.activation)
               and is_sigmoid(self.recurrent_activation) and not self.recurrent_dropout)
         return "GRU" if ok else None
 
-    def _fused_weights(self) -> list:
+    def fused_weights(self) -> list:
         if self.use_bias:
             b = self.bias_ih_hh
             return [self.weight_ih, self.weight_hh, b[0], b[1]]

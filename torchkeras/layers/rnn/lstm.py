@@ -78,11 +78,11 @@ class LSTMCell(BaseCell):
 
     _from_keras_layout = _to_keras_layout
 
-    def _project(self, x, training=None):
+    def project(self, x, training=None):
         bias = self.bias_ih if self.use_bias else None
-        return gate_linear(x, self.weight_ih, bias, 4, self._dropped_input(x, training))
+        return gate_linear(x, self.weight_ih, bias, 4, self.dropped_input(x, training))
 
-    def _step(self, xp, states, training=None):
+    def step(self, xp, states, training=None):
         h, c = states[0], states[1]
         z = xp + gate_linear(h, self.weight_hh, None, 4, self._dropped_state(h, training))
         i, f, g, o = z.chunk(4, -1)
@@ -91,12 +91,12 @@ class LSTMCell(BaseCell):
         h = ract(o) * self._act(c)
         return h, [h, c]
 
-    def _fused_mode(self):
+    def fused_mode(self):
         ok = (is_tanh(self.activation) and is_sigmoid(self.recurrent_activation)
               and not self.recurrent_dropout)
         return "LSTM" if ok else None
 
-    def _fused_weights(self) -> list:
+    def fused_weights(self) -> list:
         if self.use_bias:
             return [self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh]
         return [self.weight_ih, self.weight_hh]

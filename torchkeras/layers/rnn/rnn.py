@@ -8,6 +8,7 @@ import torch
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.rnn import fused as _fused
 from torchkeras.layers.rnn.cell_base import BaseCell
+from torchkeras.layers.rnn.cell_protocol import is_projected_cell
 from torchkeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from torchkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
@@ -273,7 +274,8 @@ class RNN(Layer):
         if self._fused_cache is None:
             mode = None
             if not self.unroll and self.use_cudnn is not False:
-                fn = getattr(self.cell, "_fused_mode", None)
+                fn = getattr(self.cell, "fused_mode", None) \
+                    if is_projected_cell(self.cell) else None
                 mode = fn() if fn is not None else None
             self._fused_cache = (mode,)
         return self._fused_cache[0]
@@ -285,8 +287,8 @@ class RNN(Layer):
         if mode is not None and sequences.dim() == 3 and not (mask is not None
                                                                and _is_fake(mask)):
             cell = self.cell
-            x = cell._dropped_input(sequences, training)
-            weights = cell._fused_weights()
+            x = cell.dropped_input(sequences, training)
+            weights = cell.fused_weights()
             if not _is_fake(x):
                 _fused.maybe_flatten(self, weights, mode, x.shape[-1], cell.units)
             res = _fused.run_fused(mode, x, list(initial_state), weights, cell.use_bias, mask,
@@ -309,11 +311,11 @@ class RNN(Layer):
             if self.go_backwards:
                 mask = mask.flip(1)
         states = initial_state
-        if isinstance(cell, BaseCell) or hasattr(cell, "_project"):
-            xp = cell._project(x, training)
+        if is_projected_cell(cell):
+            xp = cell.project(x, training)
 
             def step(t, st):
-                return cell._step(xp[:, t], st, training)
+                return cell.step(xp[:, t], st, training)
         else:
             fn = cell.__call__ if isinstance(cell, Layer) else cell.call
             kw = {"training": training} if isinstance(cell, Layer) or _takes_training(cell) \

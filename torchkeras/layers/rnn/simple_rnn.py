@@ -48,23 +48,23 @@ class SimpleRNNCell(BaseCell):
 
     _from_keras_layout = _to_keras_layout
 
-    def _project(self, x, training=None):
+    def project(self, x, training=None):
         bias = self.bias_ih if self.use_bias else None
-        return F.linear(self._dropped_input(x, training), self.weight_ih, bias)
+        return F.linear(self.dropped_input(x, training), self.weight_ih, bias)
 
-    def _step(self, xp, states, training=None):
+    def step(self, xp, states, training=None):
         h = self._dropped_state(states[0], training)
         out = self._act(xp + F.linear(h, self.weight_hh))
         return out, [out]
 
-    def _fused_mode(self):
+    def fused_mode(self):
         if self.recurrent_dropout:
             return None
         if is_tanh(self.activation):
             return "RNN_TANH"
         return "RNN_RELU" if is_relu(self.activation) else None
 
-    def _fused_weights(self) -> list:
+    def fused_weights(self) -> list:
         if self.use_bias:
             return [self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh]
         return [self.weight_ih, self.weight_hh]

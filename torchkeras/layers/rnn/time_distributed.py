@@ -1,7 +1,8 @@
 """TimeDistributed: applies a layer to every timestep of a sequence."""
 from __future__ import annotations
 
-from torchkeras.layers.layer import Layer, _call_info
+from torchkeras.fast_paths import call_signature
+from torchkeras.layers.layer import Layer
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 
@@ -59,7 +60,7 @@ class TimeDistributed(Layer):
                                  "match the input's first two dimensions. Expected mask shape "
                                  "prefix: (%d, %d)." % (tuple(mask.shape), tuple(inputs.shape),
                                                         batch, steps))
-            if _call_info(type(self.layer))[1]:
+            if call_signature(type(self.layer))[1]:
                 kwargs["mask"] = mask.reshape((batch * steps,) + tuple(mask.shape[2:]))
         flat = inputs.reshape((batch * steps,) + tuple(inputs.shape[2:]))
         out = self.layer(flat, training=training, **kwargs)

@@ -10,14 +10,18 @@ from torchkeras.trainers.data_adapters.data_adapter_utils import (
     class_weight_to_sample_weight, is_array_like, is_text_array, pack_x_y_sample_weight,
     to_tensor, train_validation_split, unpack_x_y_sample_weight)
 from torchkeras.trainers.data_adapters.iterable_adapter import IterableAdapter
+from torchkeras.trainers.data_adapters.shard_plan import (DEFAULT_BATCH_SIZE, ShardPlan,
+                                                          check_batch_size,
+                                                          resolve_batch_size)
 
 
 def get_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, class_weight=None,
                 device=None, steps=None, shard=None):
     """The adapter for ``x`` (and ``y``/``sample_weight`` when x is an array).
 
-    ``shard`` splits the data across ranks: ``("train", rank, world, seed)`` gives each
-    rank its part of every global batch, ``("contiguous", rank, world)`` one slice each.
+    ``shard`` (a :class:`ShardPlan`) splits the data across ranks: ``ShardPlan.train``
+    gives each rank its part of every global batch, ``ShardPlan.contiguous`` one slice
+    each. ``batch_size`` None means ``DEFAULT_BATCH_SIZE``.
     """
     if is_array_like(x):
         return ArrayAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
@@ -34,6 +38,8 @@ def get_adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, c
 
 
 
-__all__ = ["ArrayAdapter", "IterableAdapter", "class_weight_to_sample_weight", "get_adapter",
+__all__ = ["ArrayAdapter", "DEFAULT_BATCH_SIZE", "IterableAdapter", "ShardPlan",
+           "check_batch_size", "class_weight_to_sample_weight", "get_adapter",
+           "resolve_batch_size",
            "is_array_like", "is_text_array", "pack_x_y_sample_weight", "to_tensor",
            "train_validation_split", "unpack_x_y_sample_weight"]

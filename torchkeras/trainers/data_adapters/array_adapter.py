@@ -7,7 +7,8 @@ import numpy as np
 import torch
 
 from torchkeras import config as _config
-from torchkeras.layers.keras_tensor import _flatten, map_structure
+from torchkeras.layers.keras_tensor import flatten_leaves, map_structure
+from torchkeras.trainers.data_adapters.shard_plan import ShardPlan, resolve_batch_size
 from torchkeras.trainers.data_adapters.data_adapter_utils import (
     class_weight_to_sample_weight, fits_on_device, num_samples, pack_x_y_sample_weight,
     split_bounds, take_rows, to_tensor)
@@ -16,8 +17,10 @@ from torchkeras.trainers.data_adapters.data_adapter_utils import (
 class ArrayAdapter:
     """In-memory arrays: one transfer to the device, batches sliced on the device."""
 
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False,
+    def __init__(self, x, y=None, sample_weight=None, batch_size=None, shuffle=False,
                  class_weight=None, device=None, steps=None, shard=None):
+        shard = ShardPlan.coerce(shard)
+        batch_size = resolve_batch_size(batch_size)   # checked before any work
         device = device or _config.get_device()
         x = map_structure(lambda v: to_tensor(v), x)
         y = map_structure(lambda v: to_tensor(v), y) if y is not None else None
@@ -45,9 +48,9 @@ class ArrayAdapter:
         if n is None:
             raise ValueError("Could not find the number of samples: pass arrays with a batch axis")
         self._shard = shard
-        if shard is not None and shard[0] == "contiguous":
+        if shard is not None and shard.kind == "contiguous":
             # evaluate/predict: rank r reads one contiguous slice, in order.
-            _, r, world = shard
+            r, world = shard.rank, shard.world
             if n < world:
                 raise ValueError("Cannot split %d samples across %d ranks: every rank needs at "
                                  "least one sample." % (n, world))
@@ -57,11 +60,7 @@ class ArrayAdapter:
                 lambda t: t[lo:hi] if isinstance(t, torch.Tensor) else t, (x, y, sample_weight))
             n = hi - lo
             self._shard = None
-        if batch_size is None:
-            batch_size = 32
-        if not isinstance(batch_size, int) or batch_size <= 0:
-            raise ValueError("batch_size must be a positive integer, got %r" % (batch_size,))
-        leaves = [t for t in _flatten((x, y, sample_weight)) if isinstance(t, torch.Tensor)]
+        leaves = [t for t in flatten_leaves((x, y, sample_weight)) if isinstance(t, torch.Tensor)]
         on_device = fits_on_device(leaves, device)
         place = device if on_device else torch.device("cpu")
 
@@ -80,7 +79,7 @@ class ArrayAdapter:
         self.num_batches = math.ceil(n / batch_size)
         if self._shard is not None:
             # fit under DDP: rank r takes its part of each global batch of the epoch order.
-            _, r, world, seed = self._shard
+            r, world, seed = self._shard.rank, self._shard.world, self._shard.seed
             global_batch = batch_size * world
             if n < world:
                 raise ValueError("Cannot train on %d samples with %d ranks: every rank needs at "

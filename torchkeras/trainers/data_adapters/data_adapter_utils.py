@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from torchkeras import config as _config
-from torchkeras.layers.keras_tensor import _flatten, map_structure
+from torchkeras.layers.keras_tensor import flatten_leaves, map_structure
 
 # Arrays bigger than this fraction of free GPU memory stay on the host (pinned).
 GPU_FRACTION = 0.5
@@ -78,7 +78,7 @@ def pack_x_y_sample_weight(x, y=None, sample_weight=None):
 
 
 def num_samples(struct, what: str) -> int | None:
-    sizes = {int(t.shape[0]) for t in _flatten(struct) if t is not None and t.ndim > 0}
+    sizes = {int(t.shape[0]) for t in flatten_leaves(struct) if t is not None and t.ndim > 0}
     if len(sizes) > 1:
         raise ValueError("Data cardinality is ambiguous: %s arrays have different numbers of "
                          "samples %s. Make sure all arrays contain the same number of samples."
@@ -133,7 +133,7 @@ def train_validation_split(arrays, validation_split: float):
     """Splits arrays into (train, validation) keeping the *last* fraction for validation."""
     if not 0.0 < validation_split < 1.0:
         raise ValueError("validation_split must be a float in (0, 1), got %r" % (validation_split,))
-    leaves = [t for t in _flatten(arrays) if t is not None]
+    leaves = [t for t in flatten_leaves(arrays) if t is not None]
     n = int(leaves[0].shape[0])
     split = int(math.floor(n * (1.0 - validation_split)))
     if split == 0 or split == n:

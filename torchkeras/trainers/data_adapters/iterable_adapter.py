@@ -10,6 +10,7 @@ import torch
 
 from torchkeras import config as _config
 from torchkeras.layers.keras_tensor import map_structure
+from torchkeras.trainers.data_adapters.shard_plan import ShardPlan, resolve_batch_size
 from torchkeras.trainers.data_adapters.data_adapter_utils import (
     class_weight_to_sample_weight, to_tensor, unpack_x_y_sample_weight)
 
@@ -21,8 +22,8 @@ class IterableAdapter:
                  class_weight=None, shard=None):
         from torchkeras.utils.py_dataset import PyDataset
         self.device = device or _config.get_device()
-        self._rank, self._world = (shard[-3], shard[-2]) if shard and shard[0] == "train" else \
-            ((shard[1], shard[2]) if shard else (0, 1))
+        shard = ShardPlan.coerce(shard)
+        self._rank, self._world = (shard.rank, shard.world) if shard is not None else (0, 1)
         self._sampler = None
         self.steps = steps
         self.class_weight = class_weight
@@ -37,11 +38,12 @@ class IterableAdapter:
                                                        shuffle, data, shard)
         elif isinstance(data, torch.utils.data.Dataset):
             iterable = isinstance(data, torch.utils.data.IterableDataset)
+            size = resolve_batch_size(batch_size)
             if self._world > 1 and not iterable:
-                self.source = self._distributed_loader(data, batch_size or 32, shuffle, None, shard)
+                self.source = self._distributed_loader(data, size, shuffle, None, shard)
             else:
                 self.source = torch.utils.data.DataLoader(
-                    data, batch_size=batch_size or 32, shuffle=bool(shuffle) and not iterable,
+                    data, batch_size=size, shuffle=bool(shuffle) and not iterable,
                     pin_memory=self.device.type == "cuda")
         elif isinstance(data, PyDataset):
             self.source = data
@@ -56,10 +58,11 @@ class IterableAdapter:
             raise ValueError("Unrecognized data type: %r" % type(data))
 
     def _distributed_loader(self, dataset, batch_size, shuffle, like, shard):
-        seed = shard[-1] if shard and shard[0] == "train" else 0
+        train = shard is not None and shard.kind == "train"
+        seed = shard.seed if train else 0
         self._sampler = torch.utils.data.DistributedSampler(
             dataset, num_replicas=self._world, rank=self._rank,
-            shuffle=bool(shuffle) and shard[0] == "train", seed=seed, drop_last=False)
+            shuffle=bool(shuffle) and train, seed=seed, drop_last=False)
         kwargs = {}
         if like is not None:
             kwargs = {"collate_fn": like.collate_fn, "num_workers": like.num_workers,
