@@ -207,3 +207,23 @@ def test_subclassed_models_only_with_final_outputs():
     x = np.ones((4, 5), "float32")
     history = d.fit(x, np.zeros((4, 3), "float32"), epochs=2, verbose=0).history
     assert len(history["loss"]) == 2
+
+
+def test_model_file_round_trip_keeps_weights_compile_and_optimizer_state(tmp_path):
+    x, y = _data()
+    teacher, student = _models(tk)
+    d = distillation.Distiller(teacher, student, [
+        distillation.LogitsDistillation(),
+        distillation.FeatureDistillation(teacher_layer_name="h", student_layer_name="h")])
+    d.compile(optimizer="adam", loss=tk.losses.SparseCategoricalCrossentropy(from_logits=True),
+              metrics=["accuracy"])
+    d.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    d.save(tmp_path / "d.keras")
+    again = tk.models.load_model(tmp_path / "d.keras")
+    assert isinstance(again, distillation.Distiller) and not again.teacher.trainable
+    assert again.evaluate(x, y, verbose=0, return_dict=True) == \
+        d.evaluate(x, y, verbose=0, return_dict=True)
+    for m in (d, again):
+        m.fit(x, y, epochs=1, batch_size=8, verbose=0, shuffle=False)
+    for a, b in zip(again.student.get_weights(), d.student.get_weights()):
+        np.testing.assert_array_equal(a, b)
