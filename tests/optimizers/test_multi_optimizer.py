@@ -197,3 +197,47 @@ def test_bad_maps_raise_before_building(helpers, data):
         with pytest.raises(ValueError, match=match):
             opt.build(helpers.torch_params(weights, NAMES))
         assert not opt.built and opt.optimizers == []
+
+
+def _two_dense():
+    model = tk.Sequential([tk.Input((1,)),
+                           tk.layers.Dense(2, kernel_initializer="ones", use_bias=False,
+                                           name="dense_1"),
+                           tk.layers.Dense(1, kernel_initializer="ones", use_bias=False,
+                                           name="dense_2")])
+    return model
+
+
+def test_reduce_lr_on_plateau_scales_every_inner_rate():
+    opt_1, opt_2 = tko.SGD(0.1), tko.SGD(0.01)
+    model = _two_dense()
+    model.compile(loss="mse", optimizer=tko.MultiOptimizer(
+        tko.OptimizerMap(opt_2, {".*dense_1/.*": opt_1})))
+    reduce_lr = tk.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1)
+    reduce_lr.set_model(model)
+    reduce_lr.on_train_begin()
+    reduce_lr.on_epoch_end(0, {"val_loss": 1.0})
+    reduce_lr.on_epoch_end(1, {"val_loss": 1.0})
+    assert float(opt_1.learning_rate) == pytest.approx(0.05)
+    assert float(opt_2.learning_rate) == pytest.approx(0.005)
+
+
+def test_swap_ema_weights_swaps_only_the_ema_optimizers_variables():
+    opt_1 = tko.SGD(0.1, use_ema=True, ema_momentum=0.9)
+    opt_2 = tko.SGD(0.1)
+    model = _two_dense()
+    model.compile(loss="mse", optimizer=tko.MultiOptimizer(
+        tko.OptimizerMap(opt_2, {".*dense_1/.*": opt_1})))
+    model.train_on_batch(np.ones((1, 1), "float32"), np.ones((1, 1), "float32"))
+    model.layers[0].kernel.assign(np.array([[2.0, 2.0]], "float32"))
+    model.layers[1].kernel.assign(np.array([[3.0], [3.0]], "float32"))
+    opt_1._model_variables_moving_average[0].copy_(torch.full((2, 1), 9.0))
+    swap = tk.callbacks.SwapEMAWeights()
+    swap.set_model(model)
+    swap.on_test_begin()
+    np.testing.assert_allclose(model.layers[0].kernel.numpy(), [[9.0, 9.0]])
+    np.testing.assert_allclose(model.layers[1].kernel.numpy(), [[3.0], [3.0]])
+    swap.on_test_end()
+    np.testing.assert_allclose(model.layers[0].kernel.numpy(), [[2.0, 2.0]])
+    np.testing.assert_allclose(opt_1._model_variables_moving_average[0].numpy(),
+                               [[9.0], [9.0]])
