@@ -126,3 +126,23 @@ def test_bad_arguments_raise(kwargs, match):
         tko.Muon(**kwargs)
     with pytest.raises(TypeError, match="exclude_layers"):
         tko.Muon(exclude_layers="dense")
+
+
+@pytest.mark.keras_oracle
+def test_weights_without_gradients_are_skipped_like_keras(keras, helpers):
+    weights, grads = helpers.make_data(shapes=SHAPES, steps=4)
+    chosen = [0, 2, 3, 5]
+    k_opt = keras.optimizers.Muon(learning_rate=0.01)
+    k_vars = [keras.Variable(w, name=n) for w, n in zip(weights, NAMES)]
+    k_opt.build(k_vars)
+    opt = tko.Muon(learning_rate=0.01)
+    params = helpers.torch_params(weights, NAMES)
+    opt.build(params)
+    for gs in grads:
+        k_opt.apply_gradients([(torch.tensor(gs[i]), k_vars[i]) for i in chosen])
+        for i, p in enumerate(params):
+            p.grad = torch.tensor(gs[i]) if i in chosen else None
+        opt.step()
+    helpers.assert_weights_close([p.detach().numpy() for p in params],
+                                 [keras.ops.convert_to_numpy(v) for v in k_vars])
+    np.testing.assert_array_equal(params[1].detach().numpy(), weights[1])

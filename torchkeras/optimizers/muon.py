@@ -117,6 +117,7 @@ class Muon(Optimizer):
             return
         super().build(var_list)
         self._use_adam = [self._should_use_adamw(v) for v in var_list]
+        self._full_plan = None
         self._momentums, self._velocities = [], []
         # Keras's slot order: each weight's momentum, then its velocity if Adam steps it.
         for var, adam in zip(var_list, self._use_adam):
@@ -142,21 +143,36 @@ class Muon(Optimizer):
 
     # -- the update --------------------------------------------------------------------------
 
-    def _update(self, params, grads, idx, lr, step) -> None:
-        adam = ([], [], [], [])
-        muon = ([], [], [])
-        for k, (p, g) in enumerate(zip(params, grads)):
-            i = k if idx is None else idx[k]
+    def _plan(self, idx) -> tuple:
+        """Positions (in the given lists) of the Adam- and Muon-stepped weights, and the
+        Muon ones grouped by shape/dtype/device; cached for the all-weights case."""
+        if idx is None and self.__dict__.get("_full_plan") is not None:
+            return self._full_plan
+        chosen = range(len(self._params)) if idx is None else idx
+        adam, muon, groups = [], [], {}
+        for k, i in enumerate(chosen):
             if self._use_adam[i]:
-                for lst, x in zip(adam, (p, g, self._momentums[i], self._velocities[i])):
-                    lst.append(x)
+                adam.append(k)
             else:
-                for lst, x in zip(muon, (p, g, self._momentums[i])):
-                    lst.append(x)
-        if adam[0]:
-            self._adam_update(*adam, lr * self.adam_lr_ratio, step + 1)
-        if muon[0]:
-            self._muon_update(*muon, lr)
+                p = self._params[i]
+                groups.setdefault((tuple(p.shape), p.dtype, p.device), []).append(len(muon))
+                muon.append(k)
+        plan = (adam, muon, [(key[0], pos) for key, pos in groups.items()])
+        if idx is None:
+            self._full_plan = plan
+        return plan
+
+    def _update(self, params, grads, idx, lr, step) -> None:
+        adam, muon, groups = self._plan(idx)
+        slots = list(range(len(params))) if idx is None else idx
+        if adam:
+            self._adam_update([params[k] for k in adam], [grads[k] for k in adam],
+                              [self._momentums[slots[k]] for k in adam],
+                              [self._velocities[slots[k]] for k in adam],
+                              lr * self.adam_lr_ratio, step + 1)
+        if muon:
+            self._muon_update([params[k] for k in muon], [grads[k] for k in muon],
+                              [self._momentums[slots[k]] for k in muon], groups, lr)
 
     def _adam_update(self, params, grads, m, v, lr: float, t: int) -> None:
         b1, b2 = self.adam_beta_1, self.adam_beta_2
@@ -168,23 +184,22 @@ class Muon(Optimizer):
         alpha = lr * math.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
         torch._foreach_addcdiv_(params, m, denom, -alpha)
 
-    def _muon_update(self, params, grads, m, lr: float) -> None:
+    def _muon_update(self, params, grads, m, groups, lr: float) -> None:
         torch._foreach_mul_(m, self.momentum)
         torch._foreach_add_(m, grads)
         if self.nesterov:
             directions = torch._foreach_add(grads, m, alpha=self.momentum)
         else:
             directions = m
-        groups: dict = {}
-        for p, d in zip(params, directions):
-            groups.setdefault((tuple(p.shape), p.dtype, p.device), []).append((p, d))
-        for (shape, _, _), pairs in groups.items():
-            ortho = self.zeropower_via_newtonschulz5(torch.stack([d for _, d in pairs]),
-                                                     self.ns_steps)
+        for shape, positions in groups:
+            # Same-shaped matrices are orthogonalised together (one batched matmul chain).
+            ortho = self.zeropower_via_newtonschulz5(
+                torch.stack([directions[j] for j in positions]), self.ns_steps)
             scale = lr
             if self.rms_rate is not None:
                 scale = lr * math.sqrt(max(shape[0], shape[1])) * self.rms_rate
-            torch._foreach_add_([p for p, _ in pairs], list(ortho.unbind(0)), alpha=-scale)
+            torch._foreach_add_([params[j] for j in positions], list(ortho.unbind(0)),
+                                alpha=-scale)
 
     def zeropower_via_newtonschulz5(self, x: torch.Tensor, steps: int) -> torch.Tensor:
         """Approximately orthogonalises the last two axes of ``x`` (quintic Newton-Schulz).
