@@ -27,8 +27,6 @@ def test_exported_like_keras(keras):
     assert sorted(n for n in dir(keras.distillation) if not n.startswith("_")) == \
         sorted(distillation.__all__)
     assert tk.distillation is distillation
-    assert tk.mixed_precision.LossScaleOptimizer is tk.optimizers.LossScaleOptimizer
-    assert hasattr(keras.mixed_precision, "LossScaleOptimizer")
 
 
 def test_custom_loss_trains_student_towards_teacher():
