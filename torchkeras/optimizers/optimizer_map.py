@@ -27,8 +27,8 @@ class OptimizerMap(MutableMapping):
     Example:
         >>> opt_map = OptimizerMap(default_optimizer=SGD(0.1))
         >>> opt_map["encoder/.*"] = Adam(1e-3)
-        >>> opt_map["encoder/dense/kernel"].name
-        'adam'
+        >>> type(opt_map["encoder/dense/kernel"]).__name__
+        'Adam'
     """
 
     def __init__(self, default_optimizer: Optimizer, optimizer_map: dict | None = None):
