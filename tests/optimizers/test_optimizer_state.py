@@ -11,6 +11,9 @@ ALL = [("SGD", {"momentum": 0.9}), ("Adam", {"amsgrad": True}), ("AdamW", {}),
        ("RMSprop", {"momentum": 0.5, "centered": True}), ("Adadelta", {}), ("Adagrad", {}),
        ("Adamax", {}), ("Nadam", {}), ("Lion", {}), ("Adafactor", {}), ("Ftrl", {}),
        ("Lamb", {}), ("Adam", {"use_ema": True, "gradient_accumulation_steps": 2})]
+ALL += [("Muon", {"learning_rate": 0.01}), ("ScheduleFreeAdamW", {"warmup_steps": 2}),
+        ("MultiOptimizer", {"optimizer_map": lambda v: tko.Adam() if v.dim() == 1
+                            else tko.SGD(momentum=0.9)})]
 
 
 def _set_grads(params, grads):
@@ -302,3 +305,27 @@ def test_keras_style_custom_optimizer_with_update_step(helpers, data):
     helpers.assert_weights_close(ours, expected, rtol=1e-5, atol=1e-6)
     names = [v.name for v in HalfMomentum().variables]
     assert names == ["iteration", "learning_rate"]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: tko.MultiOptimizer(tko.OptimizerMap(tko.SGD(0.1, momentum=0.9),
+                                                {".*enc.*": tko.Adam(0.01)})),
+    lambda: tko.Muon(0.01), lambda: tko.ScheduleFreeAdamW(0.01)],
+    ids=["MultiOptimizer", "Muon", "ScheduleFreeAdamW"])
+def test_model_file_keeps_optimizer_state(tmp_path, make):
+    import torchkeras as tk
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 6)).astype("float32")
+    y = rng.normal(size=(16, 2)).astype("float32")
+    model = tk.Sequential([tk.Input((6,)), tk.layers.Dense(8, name="enc"),
+                           tk.layers.Dense(2, name="head")])
+    model.compile(optimizer=make(), loss="mse")
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    model.save(tmp_path / "m.keras")
+    again = tk.models.load_model(tmp_path / "m.keras")
+    assert type(again.optimizer) is type(model.optimizer)
+    assert int(again.optimizer.iterations) == 2
+    for m in (model, again):
+        m.fit(x, y, epochs=1, batch_size=8, verbose=0, shuffle=False)
+    for a, b in zip(model.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)

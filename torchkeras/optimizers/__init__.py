@@ -25,11 +25,16 @@ from torchkeras.optimizers.optimizer import Optimizer
 from torchkeras.optimizers.rmsprop import RMSprop
 from torchkeras.optimizers.sgd import SGD
 from torchkeras.optimizers.torch_optimizer import TorchOptimizer
+from torchkeras.optimizers.multi_optimizer import MultiOptimizer
+from torchkeras.optimizers.muon import Muon
+from torchkeras.optimizers.optimizer_map import OptimizerMap
+from torchkeras.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from torchkeras.saving.serialization import (deserialize_keras_object,
                                              serialize_keras_object)
 
 ALL_OBJECTS = (Optimizer, Adam, SGD, RMSprop, Adadelta, AdamW, Adagrad, Adamax, Adafactor,
                Nadam, Ftrl, Lion, Lamb, LossScaleOptimizer, TorchOptimizer, Lookahead)
+ALL_OBJECTS += (Muon, ScheduleFreeAdamW, MultiOptimizer, OptimizerMap)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 
 
@@ -97,3 +102,4 @@ def get(identifier) -> Optimizer | None:
 __all__ = ["Optimizer", "Adam", "SGD", "RMSprop", "Adadelta", "AdamW", "Adagrad", "Adamax",
            "Adafactor", "Nadam", "Ftrl", "Lion", "Lamb", "LossScaleOptimizer",
            "TorchOptimizer", "Lookahead", "schedules", "get", "serialize", "deserialize"]
+__all__ += ["Muon", "ScheduleFreeAdamW", "MultiOptimizer", "OptimizerMap"]

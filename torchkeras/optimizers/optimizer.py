@@ -324,9 +324,13 @@ class Optimizer(OptimizerBase):
             grads = U.clip_by_global_norm(grads, float(self.global_clipnorm), inplace)
         elif self.clipvalue:
             grads = U.clip_by_value(grads, float(self.clipvalue), inplace)
-        if self.weight_decay:
+        if self._decays_weights():
             self._decay_weights(params, idx, lr)
         self._update(params, grads, idx, lr, step)
+
+    def _decays_weights(self) -> bool:
+        """Hook: True if ``_decay_weights`` has work to do this step."""
+        return bool(self.weight_decay)
 
     def _decay_weights(self, params, idx, lr: float) -> None:
         """Keras's decoupled weight decay, ``w -= w * weight_decay * lr``."""
