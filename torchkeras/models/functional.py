@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import torch
 
 from torchkeras.layers.input_layer import InputLayer
@@ -198,6 +199,10 @@ class Functional(Model):
                     ref, name, reader = self._input_checks[i]
                     x = adjust_input_rank(x, ref, self.name, name, reader)
                 flat[i] = x
+            elif isinstance(x, np.ndarray) and x.ndim != len(kt.shape):
+                # Host string columns (lookup/hashing inputs) get the same rank fitting.
+                ref, name, reader = self._input_checks[i]
+                flat[i] = x = adjust_input_rank(x, ref, self.name, name, reader)
             values[id(kt)] = x
         direct = self.__dict__.get("_direct")
         version = call_plan_version()

@@ -30,6 +30,7 @@ _NAMESPACES = {
     "keras.activations": "torchkeras.activations",
     "keras.callbacks": "torchkeras.callbacks",
     "keras.mixed_precision": "torchkeras.mixed_precision",
+    "keras.utils": "torchkeras.utils",
 }
 
 _REGISTERED: dict[str, Any] = {}          # "package>Name" -> class or function
