@@ -245,3 +245,13 @@ def test_errors():
     ints = FeatureSpace({"b": FeatureSpace.string_categorical(output_mode="int")})
     with pytest.raises(ValueError, match="Cannot concatenate"):
         ints.adapt({"b": ["x"]})
+
+
+def test_loads_a_featurespace_saved_by_keras():
+    # Saved by Keras 3 (TensorFlow) from case 1: every feature type, two crosses.
+    path = os.path.join(os.path.dirname(FIXTURES), "keras_feature_space.keras")
+    fs = torchkeras.models.load_model(path)
+    assert isinstance(fs, FeatureSpace)
+    _check(fs(CASES[1]["query"]), CASES[1]["output"])
+    assert fs.preprocessors["color"].get_vocabulary() == \
+        CASES[1]["state"]["color"]["vocabulary"]

@@ -6,13 +6,27 @@ from typing import Sequence
 from torchkeras import layers
 from torchkeras.backend import standardize_dtype
 from torchkeras.layers.layer import Layer
-from torchkeras.layers.layer_utils import unique_name
+from torchkeras.layers.layer_utils import to_snake_case, unique_name
 from torchkeras.saving.serialization import serialize_keras_object
 from torchkeras.utils.feature_space_data import adapt_columns, add_feature_axis, to_call_input
 from torchkeras.utils.feature_space_specs import Cross, Feature, deserialize_spec
 
 _TYPES = ("float", "float_normalized", "float_rescaled", "float_discretized",
           "integer_categorical", "string_categorical", "integer_hashed", "string_hashed")
+
+
+class _PreprocessorGroup(Layer):
+    """The preprocessors under Keras's weight/asset paths: ``normalization``,
+    ``string_lookup``, ``string_lookup_1``... (class name, numbered in feature order)."""
+
+    def __init__(self, preprocessors: list):
+        super().__init__(name="preprocessors")
+        counts: dict = {}
+        for layer in preprocessors:
+            base = to_snake_case(type(layer).__name__)
+            n = counts.get(base, 0)
+            counts[base] = n + 1
+            self.add_module(base if n == 0 else "%s_%d" % (base, n), layer)
 
 
 class FeatureSpace(Layer):
@@ -145,10 +159,10 @@ class FeatureSpace(Layer):
         self.output_mode = output_mode
         self.inputs = {n: layers.Input(shape=(1,), dtype=f.dtype, name=n)
                        for n, f in self.features.items()}
-        # Registered under plain keys so saving finds every preprocessor's weights and
-        # vocabulary whatever the feature names are (`preprocessors` stays a plain dict).
-        for i, feature in enumerate(self.features.values()):
-            self.add_module("preprocessor_%d" % i, feature.preprocessor)
+        # Saved where Keras saves them (`preprocessors/string_lookup`, ...), whatever the
+        # feature names are; the public `preprocessors` stays a plain dict.
+        self._modules["preprocessors"] = _PreprocessorGroup(
+            [f.preprocessor for f in self.features.values()])
         self._crossers = {c.name: layers.HashedCrossing(c.crossing_dim, name=c.name)
                           for c in self.crosses}
         self._encoders: dict = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from torchkeras import layers
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 FEATURE_OUTPUT_MODES = ("int", "one_hot", "float")
@@ -31,7 +32,9 @@ class Feature:
                              "{'int', 'one_hot', 'float'}. Received: output_mode=%r"
                              % (output_mode,))
         if isinstance(preprocessor, dict):
-            preprocessor = deserialize_keras_object(preprocessor)
+            # Keras's plain float features use its private pass-through layer.
+            preprocessor = deserialize_keras_object(
+                preprocessor, module_objects={"TFDIdentity": layers.Identity})
         self.dtype = dtype
         self.preprocessor = preprocessor
         self.output_mode = output_mode
