@@ -21,6 +21,9 @@ with open(FIXTURES, encoding="utf-8") as _f:
 def _spec(name, spec):
     if isinstance(spec, str):
         return spec
+    if spec["type"] == "feature":
+        layer = getattr(torchkeras.layers, spec["layer"])(**spec["layer_kwargs"])
+        return FeatureSpace.feature(spec["dtype"], layer, spec["output_mode"])
     return getattr(FeatureSpace, spec["type"])(name=name, **spec["kwargs"])
 
 
