@@ -61,6 +61,7 @@ def test_string_columns_get_their_rank_fitted_too():
     model = tk.Model(x, lookup(x))
     np.testing.assert_array_equal(model(np.array(["b", "a", "z"])).numpy(), [[2], [1], [0]])
     np.testing.assert_array_equal(model(np.array([["b"]])).numpy(), [[2]])
+    np.testing.assert_array_equal(model(["a", "b"]).numpy(), [[1], [2]])   # collated str
     assert adjust_input_rank(np.array([["a"], ["b"]]), (None,), "m", "s", None).shape == (2,)
     with pytest.raises(ValueError, match="expected rank 2"):
         model(np.array([[["a", "b"]]]))

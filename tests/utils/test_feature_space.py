@@ -88,14 +88,15 @@ def _reference():
 
 
 class _Rows(torch.utils.data.Dataset):
-    def __init__(self, data):
-        self.data = data
+    def __init__(self, data, labels=None):
+        self.data, self.labels = data, labels
 
     def __len__(self):
         return len(self.data["age"])
 
     def __getitem__(self, i):
-        return {k: v[i] for k, v in self.data.items()}, 0.0
+        return ({k: v[i] for k, v in self.data.items()},
+                0.0 if self.labels is None else self.labels[i])
 
 
 class _Batches(PyDataset):
@@ -177,9 +178,24 @@ def test_structured_data_guide_flow():
     np.testing.assert_allclose(inference_model.predict(raw, verbose=0),
                                training_model.predict(fs(raw), verbose=0), rtol=1e-5,
                                atol=1e-6)
-    # The end-to-end model also trains straight from the raw dict.
+    # The end-to-end model also trains straight from the raw dict, or from a DataLoader
+    # of rows (whose strings it collates into lists).
     inference_model.compile(optimizer="adam", loss="binary_crossentropy")
     inference_model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    rows = torch.utils.data.DataLoader(_Rows(x, y), batch_size=16)
+    history = inference_model.fit(rows, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    assert inference_model.predict(rows, verbose=0).shape == (64, 1)
+
+
+def test_adapt_again_rebuilds_the_one_hot_widths():
+    fs = FeatureSpace({"c": "string_categorical"})
+    fs.adapt({"c": ["a", "b"]})
+    assert tuple(fs({"c": ["a"]}).shape) == (1, 3)
+    fs.adapt({"c": ["a", "b", "c", "d"]})
+    want = np.zeros((2, 5))
+    want[0, fs.preprocessors["c"].get_vocabulary().index("d")] = want[1, 0] = 1
+    np.testing.assert_array_equal(fs({"c": ["d", "q"]}).numpy(), want)
 
 
 def test_config_round_trip_and_keras_file(tmp_path):

@@ -199,10 +199,14 @@ class Functional(Model):
                     ref, name, reader = self._input_checks[i]
                     x = adjust_input_rank(x, ref, self.name, name, reader)
                 flat[i] = x
-            elif isinstance(x, np.ndarray) and x.ndim != len(kt.shape):
-                # Host string columns (lookup/hashing inputs) get the same rank fitting.
-                ref, name, reader = self._input_checks[i]
-                flat[i] = x = adjust_input_rank(x, ref, self.name, name, reader)
+            elif dtype is None and isinstance(x, (np.ndarray, list)):
+                # String Inputs stay on the host (a DataLoader collates str to a list);
+                # their rank is fitted as tensors' is.
+                x = x if isinstance(x, np.ndarray) else np.asarray(x, dtype=object)
+                if x.ndim != len(kt.shape):
+                    ref, name, reader = self._input_checks[i]
+                    x = adjust_input_rank(x, ref, self.name, name, reader)
+                flat[i] = x
             values[id(kt)] = x
         direct = self.__dict__.get("_direct")
         version = call_plan_version()

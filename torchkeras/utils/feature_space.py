@@ -50,11 +50,12 @@ class FeatureSpace(Layer):
         name: Layer name.
 
     Example:
-        >>> fs = FeatureSpace({"age": "float_normalized", "city": "string_categorical"},
-        ...                   crosses=[("age", "city")])
-        >>> fs.adapt({"age": [31., 45., 22.], "city": ["Oslo", "Rome", "Oslo"]})
-        >>> fs({"age": [30.], "city": ["Rome"]}).shape
-        torch.Size([1, 36])
+        >>> fs = FeatureSpace({"age": "float_normalized", "city": "string_categorical",
+        ...                    "rooms": "integer_categorical"}, crosses=[("city", "rooms")])
+        >>> fs.adapt({"age": [31., 45., 22.], "city": ["Oslo", "Rome", "Oslo"],
+        ...           "rooms": [1, 2, 2]})
+        >>> fs({"age": [30.], "city": ["Rome"], "rooms": [3]}).shape   # 1 + 3 + 3 + 32
+        torch.Size([1, 39])
     """
 
     # ------------------------------------------------------------------ feature specs
@@ -254,6 +255,10 @@ class FeatureSpace(Layer):
                 column = column.reshape(-1, 1)    # one feature per sample, as Keras adapts
             self.features[name].preprocessor.adapt(column)
         self._is_adapted = True
+        # A new vocabulary or bin count needs new one-hot widths: rebuild the encoders
+        # (Keras keeps the first ones, which then drop the new ids silently).
+        self.encoded_features, self._encoders, self._concat = None, {}, None
+        self._encoders_built = False
         self.get_encoded_features()    # builds the encoders
         self.built = True
         self._sublayers_built = True

@@ -59,9 +59,14 @@ def convert_format(boxes, source: str, target: str, height=None, width=None,
     boxes = ops.cast(boxes, dtype)
     if source == target:
         return boxes
-    height = None if height is None else ops.cast(height, dtype)
-    width = None if width is None else ops.cast(width, dtype)
+    height = None if height is None else _on(ops.cast(height, dtype), boxes)
+    width = None if width is None else _on(ops.cast(width, dtype), boxes)
     return convert_boxes(boxes, source, target, height=height, width=width)
+
+
+def _on(value: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    # Image sizes made from Python numbers land on the default device; boxes may not.
+    return value if value.device == like.device else value.to(like.device)
 
 
 def _area_xyxy(boxes):
@@ -107,7 +112,8 @@ def clip_to_image_size(bounding_boxes: dict, height=None, width=None,
     boxes = ops.convert_to_tensor(bounding_boxes["boxes"])
     labels = bounding_boxes.get("labels", None)
     if bounding_box_format == "xyxy":
-        high_x, high_y = ops.cast(width, boxes.dtype), ops.cast(height, boxes.dtype)
+        high_x = _on(ops.cast(width, boxes.dtype), boxes)
+        high_y = _on(ops.cast(height, boxes.dtype), boxes)
         low = 0
     else:
         high_x = high_y = 1.0
@@ -202,8 +208,8 @@ def _inverse_affine_matrix(center_x, center_y, angle, translate_x, translate_y, 
     b0, b1 = ops.multiply(-c, scale), ops.multiply(a, scale)
     a2 = cx - a0 * (cx + tx) - a1 * (cy + ty)
     b2 = cy - b0 * (cx + tx) - b1 * (cy + ty)
-    zeros = ops.zeros([batch_size], dtype)
-    ones = ops.ones([batch_size], dtype)
+    zeros = torch.zeros(batch_size, dtype=dtype, device=angle.device)
+    ones = torch.ones(batch_size, dtype=dtype, device=angle.device)
     return ops.reshape(ops.stack([a0, a1, a2, b0, b1, b2, zeros, zeros, ones], axis=-1),
                        [batch_size, 3, 3])
 
@@ -246,10 +252,12 @@ def affine_transform(boxes, angle, translate_x, translate_y, scale, shear_x, she
     if bounding_box_format != "xyxy":
         raise NotImplementedError("affine_transform() supports bounding_box_format='xyxy' "
                                   "only. Received: %r" % (bounding_box_format,))
-    angle = ops.convert_to_tensor(angle)
-    translate_x, translate_y, scale, shear_x, shear_y = (
-        ops.convert_to_tensor(v) for v in (translate_x, translate_y, scale, shear_x, shear_y))
-    shape = tuple(ops.shape(boxes))
+    boxes = ops.convert_to_tensor(boxes)
+    # Every parameter joins the boxes' device (numpy and Python values start elsewhere).
+    angle, translate_x, translate_y, scale, shear_x, shear_y = (
+        _on(ops.convert_to_tensor(v), boxes)
+        for v in (angle, translate_x, translate_y, scale, shear_x, shear_y))
+    shape = tuple(boxes.shape)
     if len(shape) != 3 or shape[-1] != 4:
         raise ValueError("affine_transform() expects `boxes` of shape (batch, num_boxes, 4). "
                          "Received: boxes.shape=%s" % (shape,))
