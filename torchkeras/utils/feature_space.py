@@ -6,27 +6,15 @@ from typing import Sequence
 from torchkeras import layers
 from torchkeras.backend import standardize_dtype
 from torchkeras.layers.layer import Layer
-from torchkeras.layers.layer_utils import to_snake_case, unique_name
+from torchkeras.layers.layer_utils import unique_name
 from torchkeras.saving.serialization import serialize_keras_object
-from torchkeras.utils.feature_space_data import adapt_columns, add_feature_axis, to_call_input
+from torchkeras.utils.feature_space_data import (adapt_columns, add_feature_axis,
+                                                  one_hot_width, to_call_input)
+from torchkeras.utils.feature_space_group import PreprocessorGroup
 from torchkeras.utils.feature_space_specs import Cross, Feature, deserialize_spec
 
 _TYPES = ("float", "float_normalized", "float_rescaled", "float_discretized",
           "integer_categorical", "string_categorical", "integer_hashed", "string_hashed")
-
-
-class _PreprocessorGroup(Layer):
-    """The preprocessors under Keras's weight/asset paths: ``normalization``,
-    ``string_lookup``, ``string_lookup_1``... (class name, numbered in feature order)."""
-
-    def __init__(self, preprocessors: list):
-        super().__init__(name="preprocessors")
-        counts: dict = {}
-        for layer in preprocessors:
-            base = to_snake_case(type(layer).__name__)
-            n = counts.get(base, 0)
-            counts[base] = n + 1
-            self.add_module(base if n == 0 else "%s_%d" % (base, n), layer)
 
 
 class FeatureSpace(Layer):
@@ -162,7 +150,7 @@ class FeatureSpace(Layer):
                        for n, f in self.features.items()}
         # Saved where Keras saves them (`preprocessors/string_lookup`, ...), whatever the
         # feature names are; the public `preprocessors` stays a plain dict.
-        self._modules["preprocessors"] = _PreprocessorGroup(
+        self._modules["preprocessors"] = PreprocessorGroup(
             [f.preprocessor for f in self.features.values()])
         self._crossers = {c.name: layers.HashedCrossing(c.crossing_dim, name=c.name)
                           for c in self.crosses}
@@ -285,22 +273,6 @@ class FeatureSpace(Layer):
         return {c.name: self._crossers[c.name]([features[n] for n in c.feature_names])
                 for c in self.crosses}
 
-    def _cardinality(self, name: str, preprocessor) -> int:
-        if isinstance(preprocessor, (layers.IntegerLookup, layers.StringLookup)):
-            return preprocessor.vocabulary_size()
-        if isinstance(preprocessor, layers.CategoryEncoding):
-            return preprocessor.num_tokens
-        if isinstance(preprocessor, layers.Discretization):
-            if preprocessor.num_bins is not None:
-                return preprocessor.num_bins
-            return len(preprocessor.bin_boundaries) + 1
-        if isinstance(preprocessor, (layers.Hashing, layers.HashedCrossing)):
-            return preprocessor.num_bins
-        raise ValueError("Feature '%s' has `output_mode='one_hot'`. However it isn't a "
-                         "standard feature and the dimensionality of its output space is not "
-                         "known, thus it cannot be one-hot encoded. Try using "
-                         "`output_mode='int'`." % name)
-
     def _build_encoders(self, preprocessed: dict, crossed: dict) -> None:
         # First (symbolic) pass: one CategoryEncoding per one-hot feature, checks for concat.
         specs = {**{n: self.features[n] for n in self._feature_order},
@@ -319,7 +291,7 @@ class FeatureSpace(Layer):
                                      "preprocessor should return an integer dtype. Instead it "
                                      "returns a %s dtype." % (name, dtype))
                 self._encoders[name] = layers.CategoryEncoding(
-                    num_tokens=self._cardinality(name, layer), output_mode="multi_hot")
+                    num_tokens=one_hot_width(name, layer), output_mode="multi_hot")
             elif self.output_mode == "concat" and (
                     spec.output_mode == "int" or dtype.startswith("int") or dtype == "string"):
                 raise ValueError("Cannot concatenate features because feature '%s' has not "

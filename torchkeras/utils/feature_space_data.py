@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from torchkeras import ops
+from torchkeras import layers, ops
 
 
 def _host(value) -> np.ndarray:
@@ -95,3 +95,29 @@ def add_feature_axis(value):
     if value.ndim == 1:
         return value.reshape(-1, 1), False
     return value, False
+
+
+def one_hot_width(name: str, preprocessor) -> int:
+    """How many values ``preprocessor``'s integer output takes (the one-hot width).
+
+    Args:
+        name: The feature's name, for the error message.
+        preprocessor: Its preprocessing (or crossing) layer.
+
+    Raises:
+        ValueError: For a layer whose number of output values is unknown.
+    """
+    if isinstance(preprocessor, (layers.IntegerLookup, layers.StringLookup)):
+        return preprocessor.vocabulary_size()
+    if isinstance(preprocessor, layers.CategoryEncoding):
+        return preprocessor.num_tokens
+    if isinstance(preprocessor, layers.Discretization):
+        if preprocessor.num_bins is not None:
+            return preprocessor.num_bins
+        return len(preprocessor.bin_boundaries) + 1
+    if isinstance(preprocessor, (layers.Hashing, layers.HashedCrossing)):
+        return preprocessor.num_bins
+    raise ValueError("Feature '%s' has `output_mode='one_hot'`. However it isn't a "
+                     "standard feature and the dimensionality of its output space is not "
+                     "known, thus it cannot be one-hot encoded. Try using "
+                     "`output_mode='int'`." % name)
