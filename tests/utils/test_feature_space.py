@@ -152,7 +152,7 @@ def _table(n=64, seed=0):
     return x, y
 
 
-def test_structured_data_guide_flow():
+def test_structured_data_guide_flow(tmp_path):
     # keras.io "Structured data classification with FeatureSpace", on torch.
     x, y = _table()
     fs = FeatureSpace({"age": "float_normalized", "city": "string_categorical",
@@ -186,6 +186,11 @@ def test_structured_data_guide_flow():
     history = inference_model.fit(rows, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
     assert inference_model.predict(rows, verbose=0).shape == (64, 1)
+    # The end-to-end model (lookups, crossing and encoders inside) saves and reloads.
+    inference_model.save(str(tmp_path / "inference.keras"))
+    reloaded = torchkeras.models.load_model(str(tmp_path / "inference.keras"))
+    np.testing.assert_allclose(reloaded.predict(raw, verbose=0),
+                               inference_model.predict(raw, verbose=0), rtol=1e-6)
 
 
 def test_adapt_again_rebuilds_the_one_hot_widths():
