@@ -52,3 +52,16 @@ def test_oracle_rank_adjustment(keras):
         kmodel.predict(np.ones((4,)), verbose=0)
     kdense = keras.Sequential([keras.Input((1,)), keras.layers.Dense(2)])
     assert kdense.predict(np.ones((3,)), verbose=0).shape == (3, 2)
+
+
+def test_string_columns_get_their_rank_fitted_too():
+    # A rank-1 column of strings (a DataFrame column) for an Input((1,), dtype="string").
+    lookup = layers.StringLookup(vocabulary=["a", "b"])
+    x = tk.Input((1,), dtype="string", name="s")
+    model = tk.Model(x, lookup(x))
+    np.testing.assert_array_equal(model(np.array(["b", "a", "z"])).numpy(), [[2], [1], [0]])
+    np.testing.assert_array_equal(model(np.array([["b"]])).numpy(), [[2]])
+    np.testing.assert_array_equal(model(["a", "b"]).numpy(), [[1], [2]])   # collated str
+    assert adjust_input_rank(np.array([["a"], ["b"]]), (None,), "m", "s", None).shape == (2,)
+    with pytest.raises(ValueError, match="expected rank 2"):
+        model(np.array([[["a", "b"]]]))

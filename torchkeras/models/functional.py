@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import torch
 
 from torchkeras.layers.input_layer import InputLayer
@@ -194,6 +195,14 @@ class Functional(Model):
                 if dtype is not None and x.dtype is not dtype:
                     x = x.to(dtype)
                 if x.dim() != len(kt.shape):
+                    ref, name, reader = self._input_checks[i]
+                    x = adjust_input_rank(x, ref, self.name, name, reader)
+                flat[i] = x
+            elif dtype is None and isinstance(x, (np.ndarray, list)):
+                # String Inputs stay on the host (a DataLoader collates str to a list);
+                # their rank is fitted as tensors' is.
+                x = x if isinstance(x, np.ndarray) else np.asarray(x, dtype=object)
+                if x.ndim != len(kt.shape):
                     ref, name, reader = self._input_checks[i]
                     x = adjust_input_rank(x, ref, self.name, name, reader)
                 flat[i] = x

@@ -1,6 +1,7 @@
 """Checking a model's inputs against the ranks of its ``Input``s, as Keras does."""
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 
@@ -23,15 +24,17 @@ def adjust_input_rank(x, ref_shape: tuple, model_name: str, input_name: str,
         >>> adjust_input_rank(torch.ones(4), (None, 1), "m", "in", "dense").shape
         torch.Size([4, 1])
     """
-    if not isinstance(x, torch.Tensor):
+    # String columns stay numpy arrays (they never become tensors); their rank is fitted too.
+    host_strings = isinstance(x, np.ndarray) and x.dtype.kind in "OUS"
+    if not isinstance(x, torch.Tensor) and not host_strings:
         return x
-    rank, ref_rank = x.dim(), len(ref_shape)
+    rank, ref_rank = x.ndim, len(ref_shape)
     if rank == ref_rank:
         return x
     if rank == ref_rank + 1 and x.shape[-1] == 1:
         return x.squeeze(-1)
     if rank == ref_rank - 1 and ref_shape and ref_shape[-1] == 1:
-        return x.unsqueeze(-1)
+        return x[..., None]
     where = " (read by layer '%s')" % layer_name if layer_name else ""
     raise ValueError(
         "Invalid input shape for input '%s' of model '%s'%s: expected rank %d, i.e. shape "

@@ -31,6 +31,7 @@ _NAMESPACES = {
     "keras.callbacks": "torchkeras.callbacks",
     "keras.mixed_precision": "torchkeras.mixed_precision",
     "keras.distillation": "torchkeras.distillation",
+    "keras.utils": "torchkeras.utils",
 }
 
 _REGISTERED: dict[str, Any] = {}          # "package>Name" -> class or function

@@ -11,7 +11,9 @@ from torchkeras.saving.serialization import (
     get_registered_object, register_keras_serializable, serialize_keras_object,
 )
 from torchkeras.utils.audio_dataset_utils import audio_dataset_from_directory
+from torchkeras.utils import bounding_boxes
 from torchkeras.utils.config import Config
+from torchkeras.utils.feature_space import FeatureSpace
 from torchkeras.utils.data_packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from torchkeras.utils.graph_utils import get_source_inputs
 from torchkeras.utils.image_dataset_utils import image_dataset_from_directory
@@ -28,9 +30,9 @@ from torchkeras.utils.timeseries_dataset_utils import timeseries_dataset_from_ar
 
 from torchkeras.datasets._download import get_file
 
-__all__ = ["array_to_img", "audio_dataset_from_directory", "clear_session", "Config",
+__all__ = ["array_to_img", "audio_dataset_from_directory", "bounding_boxes", "clear_session", "Config",
            "custom_object_scope", "CustomObjectScope", "deserialize_keras_object",
-           "disable_interactive_logging", "enable_interactive_logging", "get_custom_objects",
+           "disable_interactive_logging", "enable_interactive_logging", "FeatureSpace", "get_custom_objects",
            "get_file", "get_registered_name", "get_registered_object", "get_source_inputs",
            "image_dataset_from_directory", "img_to_array", "is_interactive_logging_enabled",
            "is_keras_tensor", "load_img", "model_to_dot", "normalize",

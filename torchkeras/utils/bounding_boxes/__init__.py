@@ -1,0 +1,22 @@
+"""``keras.utils.bounding_boxes``: format conversion, clipping, cropping, padding, affine
+transforms, anchor deltas and IoU for bounding boxes, on torch tensors (numpy accepted).
+
+Supported formats (case-insensitive in ``convert_format``): ``"xyxy"``, ``"yxyx"``,
+``"xywh"``, ``"center_xywh"``, ``"center_yxhw"`` and the relative ``"rel_xyxy"``,
+``"rel_yxyx"``, ``"rel_xywh"``, ``"rel_center_xywh"``.
+
+Example:
+    >>> from torchkeras.utils import bounding_boxes
+    >>> bounding_boxes.convert_format([[10, 20, 30, 40]], source="xyxy", target="xywh")
+    tensor([[10., 20., 20., 20.]])
+"""
+from torchkeras.utils.bounding_boxes.converters import (
+    affine_transform, clip_to_image_size, convert_format, crop, pad,
+)
+from torchkeras.utils.bounding_boxes.deltas import decode_deltas_to_boxes, encode_box_to_deltas
+from torchkeras.utils.bounding_boxes.formats import SUPPORTED_FORMATS
+from torchkeras.utils.bounding_boxes.iou import compute_ciou, compute_iou
+
+__all__ = ["affine_transform", "clip_to_image_size", "compute_ciou", "compute_iou",
+           "convert_format", "crop", "decode_deltas_to_boxes", "encode_box_to_deltas", "pad",
+           "SUPPORTED_FORMATS"]
