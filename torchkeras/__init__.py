@@ -32,6 +32,7 @@ from torchkeras.scopes import (
 from torchkeras.scopes.function import Function
 from torchkeras.scopes.operation import Operation
 from torchkeras.variables import Variable
+from torchkeras import visualization
 
 
 def version() -> str:
@@ -48,6 +49,7 @@ __all__ = [
     "distribute", "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
     "ops", "optimizers", "preprocessing", "regularizers", "saving", "utils", "wrappers",
 ]
+__all__ += ["visualization"]
 
 
 def __getattr__(name: str):
