@@ -57,10 +57,10 @@ def test_stft_matches_keras(keras, cfg):
     want = keras.ops.convert_to_numpy(ref(x))
     ours = layers.STFTSpectrogram(**cfg)
     xt = torch.tensor(x)
-    trained_path = ours(xt)        # gradient wanted: the convolution with the kernels
-    with torch.no_grad():
-        fft_path = ours(xt)        # pristine kernels, no gradient: torch.stft
-    assert trained_path.requires_grad and not fft_path.requires_grad
+    trained_path = ours(xt)        # trainable kernels: the convolution
+    frozen = layers.STFTSpectrogram(trainable=False, **cfg)
+    fft_path = frozen(xt)          # frozen, initial kernels: torch.stft
+    assert trained_path.requires_grad and not fft_path.requires_grad and frozen._pristine
     assert tuple(fft_path.shape) == want.shape == tuple(ref.compute_output_shape(x.shape))
     _compare(ours.mode, trained_path.detach().numpy(), want)
     _compare(ours.mode, fft_path.numpy(), want)
@@ -98,6 +98,10 @@ def test_stft_fft_path_equals_conv_path():
     x = torch.randn(3, 250, 2)
     fast = layer(x)
     assert layer._pristine
+    conv_real = layer._conv(x.transpose(1, 2).reshape(6, -1), layer.real_kernel)
+    fast_real = fast.transpose(1, 2).reshape(3, 2, 66, -1)[:, :, :33]
+    torch.testing.assert_close(fast_real, conv_real.reshape(3, 2, 33, -1), rtol=1e-4,
+                               atol=1e-4)
     with torch.no_grad():
         layer.real_kernel.mul_(1.0)   # same values, new version: re-checked, still pristine
     torch.testing.assert_close(layer(x), fast)
@@ -109,6 +113,24 @@ def test_stft_fft_path_equals_conv_path():
     bins = 33
     torch.testing.assert_close(doubled[..., :bins], 2 * fast[..., :bins], rtol=1e-4, atol=1e-4)
     torch.testing.assert_close(doubled[..., bins:2 * bins], fast[..., bins:2 * bins])
+
+
+def test_stft_trained_kernels_leave_the_fft_path():
+    """Optimizers may update kernels without bumping their version: trainable kernels
+    always take the convolution, and re-freezing re-checks their values."""
+    layer = layers.STFTSpectrogram(mode="magnitude", frame_length=32)
+    x = torch.randn(2, 128, 1)
+    layer.trainable = False
+    before = layer(x)
+    assert layer._pristine
+    layer.trainable = True
+    layer(x).sum().backward()
+    opt = torch.optim.Adam(layer.parameters(), lr=0.1, fused=True)
+    opt.step()
+    layer.trainable = False
+    after = layer(x)
+    assert not layer._pristine
+    assert (after - before).abs().max() > 1e-3
 
 
 def test_stft_trainable_kernels_get_gradients():

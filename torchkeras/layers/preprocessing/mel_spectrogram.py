@@ -87,6 +87,9 @@ class MelSpectrogram(Layer):
         self.fft_length = fft_length
         self.sequence_stride = sequence_stride
         self.sequence_length = seq_len
+        # Window values are kept as a list: the config stays JSON.
+        if hasattr(window, "tolist"):
+            window = window.tolist()
         self.window = list(window) if isinstance(window, tuple) else window
         self.sampling_rate = sampling_rate
         self.num_mel_bins = num_mel_bins

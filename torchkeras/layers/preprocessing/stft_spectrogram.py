@@ -27,9 +27,11 @@ class STFTSpectrogram(Layer):
     As in Keras the transform is two weights, ``real_kernel`` and ``imag_kernel`` of shape
     ``(frame_length, 1, fft_length // 2 + 1)`` (windowed cosine / sine kernels of the
     ``STFT`` initializer), applied as a strided convolution, so they can be fine-tuned
-    with the rest of a model. While the kernels still hold their initial values and no
-    gradient is wanted for them (``trainable=False``, or inference), the layer computes the
-    same numbers with ``torch.stft`` (an FFT, much cheaper than the convolution).
+    with the rest of a model. When the kernels are frozen (``trainable=False``, the usual
+    preprocessing use) and still hold their initial values, the layer computes the same
+    numbers with ``torch.stft`` instead (an FFT). Frozen kernels changed in place through
+    ``.data`` (bypassing ``set_weights`` / ``assign`` / ``load_state_dict``) are not
+    noticed.
 
     Args:
         mode: Output: ``"log"`` (log magnitude), ``"magnitude"``, ``"psd"`` (power
@@ -102,6 +104,9 @@ class STFTSpectrogram(Layer):
                              "0; pass `frame_step`." % frame_length)
         self.fft_length = fft_length
         self._fft_length = fft_length or 2 ** int(math.ceil(math.log2(frame_length)))
+        # Window values are kept as a list: the config stays JSON.
+        if hasattr(window, "tolist"):
+            window = window.tolist()
         self.window = list(window) if isinstance(window, tuple) else window
         self.periodic = periodic
         self.scaling = scaling
@@ -125,7 +130,7 @@ class STFTSpectrogram(Layer):
             self.imag_kernel = self.add_weight(
                 name="imag_kernel", shape=shape,
                 initializer=STFT("imag", self.window, self.scaling, self.periodic))
-        self._stamp, self._pristine = self._kernel_stamp(), True
+        self._stamp, self._pristine = None, False   # verified on the first frozen call
         self.built = True
 
     def _kernels(self) -> list:
@@ -142,15 +147,17 @@ class STFTSpectrogram(Layer):
         return ref[:, 0, 0].to(dtype=dtype, device=device)
 
     def _fft_allowed(self) -> bool:
-        """Whether torch.stft gives the conv's result: the kernels are unchanged since build
-        (checked against the initializer once per change of their storage or version) and
-        no gradient must reach them."""
+        """Whether torch.stft gives the convolution's result: the kernels are frozen and
+        hold their initial values (checked once after each change of their storage or
+        version, i.e. after set_weights / load_state_dict / a device move)."""
         kernels = self._kernels()
-        if torch.is_grad_enabled() and any(k.requires_grad for k in kernels):
+        if any(k.requires_grad for k in kernels):
+            # Trainable kernels may change without a version bump (fused optimizer
+            # kernels): forget the check, redo it once they are frozen again.
+            self._stamp = None
             return False
         stamp = self._kernel_stamp()
         if stamp != self._stamp:
-            # Weights were loaded, moved or trained: compare once with the initial values.
             same = True
             for k, side in zip(kernels, [n for n in ("real", "imag")
                                          if hasattr(self, n + "_kernel")]):
