@@ -115,6 +115,7 @@ class STFTSpectrogram(Layer):
         self.data_format = data_format
         self._stamp = None       # (data_ptr, version) of the kernels last seen
         self._pristine = False   # whether those kernels hold the initializer's values
+        self._windows: dict = {}
 
     # ------------------------------------------------------------------ weights
     def build(self, input_shape) -> None:
@@ -140,11 +141,18 @@ class STFTSpectrogram(Layer):
         return tuple((k.data_ptr(), k._version) for k in self._kernels())
 
     def _window_vector(self, dtype, device) -> torch.Tensor:
-        """The window divided by its scaling: what the initial kernels multiply by."""
-        # Column 0 of the real kernel is the scaled window itself (cos(0) = 1).
-        ref = STFT("real", self.window, self.scaling, self.periodic)(
-            (self.frame_length, 1, 2), dtype=torch.float64)
-        return ref[:, 0, 0].to(dtype=dtype, device=device)
+        """The window divided by its scaling (what the initial kernels multiply by),
+        zero-padded at its end to fft_length; cached per dtype and device."""
+        key = (dtype, device)
+        win = self._windows.get(key)
+        if win is None:
+            # Column 0 of the real kernel is the scaled window itself (cos(0) = 1).
+            ref = STFT("real", self.window, self.scaling, self.periodic)(
+                (self.frame_length, 1, 2), dtype=torch.float64)[:, 0, 0]
+            win = F.pad(ref, (0, self._fft_length - self.frame_length)).to(dtype=dtype,
+                                                                           device=device)
+            self._windows[key] = win
+        return win
 
     def _fft_allowed(self) -> bool:
         """Whether torch.stft gives the convolution's result: the kernels are frozen and
@@ -183,7 +191,7 @@ class STFTSpectrogram(Layer):
         # Keras's kernel zero-extends each frame at its end to fft_length samples:
         # the same as a window padded at its end, reading n_fft - length extra samples.
         signal = F.pad(signal, (left, right + n_fft - length))
-        win = F.pad(self._window_vector(signal.dtype, signal.device), (0, n_fft - length))
+        win = self._window_vector(signal.dtype, signal.device)
         spec = torch.stft(signal, n_fft=n_fft, hop_length=self._frame_step, win_length=n_fft,
                           window=win, center=False, return_complex=True)
         return spec.real, spec.imag
