@@ -161,3 +161,11 @@ def test_stft_bad_input():
         layers.STFTSpectrogram(frame_length=16)(torch.ones(64, 1))
     with pytest.warns(UserWarning, match="power of two"):
         layers.STFTSpectrogram(frame_length=16, fft_length=20)
+
+
+@pytest.mark.parametrize("trainable", [True, False])
+def test_stft_mixed_policy_returns_compute_dtype(trainable):
+    layer = layers.STFTSpectrogram(frame_length=32, dtype="mixed_bfloat16",
+                                   trainable=trainable)
+    out = layer(torch.randn(2, 256, 1))
+    assert out.dtype == torch.bfloat16 and layer.real_kernel.dtype == torch.float32

@@ -241,6 +241,11 @@ class STFTSpectrogram(Layer):
                 out = power.clamp_min(eps).sqrt()
                 if self.mode == "log":
                     out = out.clamp_min(eps).log()
+        compute = self._dtype_policy.torch_compute
+        if out.dtype != compute:
+            # The FFT path computes in float32 under a mixed policy; Keras returns the
+            # compute dtype whichever way the numbers were found.
+            out = out.to(compute)
         return self._layout(out, batch, channels)
 
     def _layout(self, out: torch.Tensor, batch: int, channels: int) -> torch.Tensor:
