@@ -79,3 +79,42 @@ def test_segmentation_gallery_rows(figures):
     assert tuple(_shown(fig.axes[1])[0, 0]) == (1, 127, 31)
     assert tuple(_shown(fig.axes[2])[0, 0]) == (0, 0, 0)
     assert tuple(_shown(fig.axes[0])[0, 0]) == (50, 50, 50)
+
+
+def _figure_content(fig):
+    return ([ax.get_title() for ax in fig.axes],
+            [np.asarray(ax.get_images()[0].get_array()) for ax in fig.axes if ax.get_images()])
+
+
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("kwargs", [
+    {"value_range": (0, 1), "y_true": np.array([0, 1, 1, 0, 1]),
+     "y_pred": np.array([1, 1, 0, 0, 1]), "label_map": {0: "cat", 1: "dog"}},
+    {"rows": 1, "cols": 3},
+])
+def test_image_gallery_matches_keras(keras, figures, kwargs):
+    images = np.random.default_rng(0).random((5, 6, 6, 3)).astype("float32")
+    if "value_range" not in kwargs:
+        images = (images * 255).astype("uint8")
+    keras.visualization.plot_image_gallery(images, **kwargs)
+    visualization.plot_image_gallery(images, **kwargs)
+    (want_titles, want_images), (got_titles, got_images) = map(_figure_content, figures)
+    assert got_titles == want_titles
+    assert len(got_images) == len(want_images)
+    for got, want in zip(got_images, want_images):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.keras_oracle
+def test_segmentation_gallery_matches_keras(keras, figures):
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, (2, 5, 5, 3)).astype("uint8")
+    y_true = rng.integers(0, 3, (2, 5, 5, 1)).astype("int32")
+    y_pred = rng.integers(0, 3, (2, 5, 5, 1)).astype("int32")
+    kwargs = {"num_classes": 3, "y_true": y_true, "y_pred": y_pred, "alpha": 0.5}
+    keras.visualization.plot_segmentation_mask_gallery(images, **kwargs)
+    visualization.plot_segmentation_mask_gallery(images, **kwargs)
+    (_, want_images), (_, got_images) = map(_figure_content, figures)
+    assert len(got_images) == len(want_images) == 6
+    for got, want in zip(got_images, want_images):
+        np.testing.assert_array_equal(got, want)
