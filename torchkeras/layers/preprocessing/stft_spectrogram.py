@@ -73,6 +73,9 @@ class STFTSpectrogram(Layer):
                 raise ValueError("`frame_step` should be a positive integer not greater than "
                                  "`frame_length`. Received frame_step=%r, frame_length=%r"
                                  % (frame_step, frame_length))
+        elif frame_length < 2:
+            raise ValueError("STFTSpectrogram: `frame_length`=%d gives a default frame_step "
+                             "of 0; pass `frame_step`." % frame_length)
         if fft_length is not None:
             _positive_int("fft_length", fft_length)
             if fft_length < frame_length:
@@ -99,9 +102,6 @@ class STFTSpectrogram(Layer):
         self.frame_length = frame_length
         self.frame_step = frame_step
         self._frame_step = frame_step or frame_length // 2
-        if self._frame_step < 1:
-            raise ValueError("STFTSpectrogram: `frame_length` %d gives a default frame_step of "
-                             "0; pass `frame_step`." % frame_length)
         self.fft_length = fft_length
         self._fft_length = fft_length or 2 ** int(math.ceil(math.log2(frame_length)))
         # Window values are kept as a list: the config stays JSON.
