@@ -269,6 +269,61 @@ def rows():
         return ours, raw, None
 
     add("SpectralNormalization(Dense)", lambda: spectral((256, 256)))
+
+    # ---------------------------------------------------------------- audio spectrograms
+    def stft_log(shape, trainable):
+        """STFTSpectrogram(mode="log") against the same numbers written with torch.stft
+        (frozen kernels: the layer's FFT path) or with F.conv1d on the layer's kernels
+        (trainable kernels: the Keras formulation, gradients reach the kernels)."""
+        layer = L.STFTSpectrogram(mode="log", frame_length=256, frame_step=128,
+                                  fft_length=512, trainable=trainable)
+        x = _leaf(torch.randn(shape))
+        y = layer(x)
+        g = torch.randn(y.shape)
+        win = F.pad(layer.real_kernel.detach()[:, 0, 0], (0, 256))
+
+        def log_mag(re, im):
+            return (re.square() + im.square()).clamp_min(1e-7).sqrt().clamp_min(1e-7).log()
+
+        def raw_fft():
+            sig = F.pad(x[..., 0], (0, 256))
+            spec = torch.stft(sig, 512, 128, 512, window=win, center=False,
+                              return_complex=True)
+            log_mag(spec.real, spec.imag).transpose(1, 2).backward(g)
+
+        def raw_conv():
+            sig = x.transpose(1, 2)
+            re = F.conv1d(sig, layer.real_kernel.permute(2, 1, 0), stride=128)
+            im = F.conv1d(sig, layer.imag_kernel.permute(2, 1, 0), stride=128)
+            log_mag(re, im).transpose(1, 2).backward(g)
+
+        def ours():
+            layer(x).backward(g)
+        return ours, (raw_conv if trainable else raw_fft), None
+
+    add("STFTSpectrogram log frozen", lambda: stft_log((8, 16000, 1), False))
+    add("STFTSpectrogram log trainable", lambda: stft_log((8, 16000, 1), True))
+
+    def mel(shape):
+        layer = L.MelSpectrogram(fft_length=1024, sequence_stride=256, num_mel_bins=64)
+        x = _leaf(torch.randn(shape))
+        y = layer(x)
+        g = torch.randn(y.shape)
+        matrix = layer.linear_to_mel_weight_matrix(64, 513, 16000, 20.0, 8000)
+        win = torch.hann_window(1024)
+
+        def raw():
+            spec = torch.stft(x, 1024, 256, 1024, window=win, center=True,
+                              return_complex=True).abs().square()
+            db = 10.0 * torch.log10((spec.transpose(1, 2) @ matrix).clamp_min(1e-10))
+            db = torch.maximum(db, db.amax() - 80.0)
+            db.transpose(1, 2).backward(g)
+
+        def ours():
+            layer(x).backward(g)
+        return ours, raw, None
+
+    add("MelSpectrogram", lambda: mel((8, 16000)))
     from layers_core import core_rows   # core/activation/reshaping/merging/... rows
     out.extend(core_rows())
     return out

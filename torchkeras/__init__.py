@@ -33,6 +33,7 @@ from torchkeras.scopes.function import Function
 from torchkeras.scopes.operation import Operation
 from torchkeras.variables import Variable
 from torchkeras import distillation
+from torchkeras import visualization
 
 
 def version() -> str:
@@ -49,7 +50,7 @@ __all__ = [
     "distribute", "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
     "ops", "optimizers", "preprocessing", "regularizers", "saving", "utils", "wrappers",
 ]
-__all__ += ["distillation"]
+__all__ += ["distillation", "visualization"]
 
 
 def __getattr__(name: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch
 
 from torchkeras import initializers
+from torchkeras.layers.core.wrapper import Wrapper
 from torchkeras.layers.layer import Layer
 
 _EPS = 1e-7  # keras.config.epsilon(), the floor of the power-iteration norms
@@ -13,7 +14,7 @@ def _unit(x: torch.Tensor) -> torch.Tensor:
     return x * torch.rsqrt(x.square().sum()).clamp(max=1.0 / _EPS)
 
 
-class SpectralNormalization(Layer):
+class SpectralNormalization(Wrapper):
     """Wraps a layer with a ``kernel`` (Dense, Conv…) or ``embeddings`` (Embedding) and,
     on every training call, divides that weight in place by its largest singular value,
     estimated with ``power_iterations`` steps of the power method (Miyato et al., 2018).
@@ -38,8 +39,7 @@ class SpectralNormalization(Layer):
                 or power_iterations <= 0:
             raise ValueError("SpectralNormalization expects `power_iterations` to be a "
                              "positive integer, got power_iterations=%r" % (power_iterations,))
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.power_iterations = power_iterations
         self._kernel_key = None
 
@@ -110,13 +110,4 @@ class SpectralNormalization(Layer):
         return self.layer.compute_output_shape(input_shape)
 
     def get_config(self) -> dict:
-        from torchkeras.saving.serialization import serialize_keras_object
-        return {**super().get_config(), "layer": serialize_keras_object(self.layer),
-                "power_iterations": self.power_iterations}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        from torchkeras.saving.serialization import deserialize_keras_object
-        config = dict(config)
-        config["layer"] = deserialize_keras_object(config["layer"])
-        return super().from_config(config)
+        return {**super().get_config(), "power_iterations": self.power_iterations}

@@ -17,8 +17,11 @@ from torchkeras.layers.preprocessing.random_translation import RandomTranslation
 from torchkeras.layers.preprocessing.random_zoom import RandomZoom
 from torchkeras.layers.preprocessing.rescaling import Rescaling
 from torchkeras.layers.preprocessing.resizing import Resizing
+from torchkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
+from torchkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 
 __all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
            "StringLookup", "TextVectorization", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
            "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling",
            "Resizing"]
+__all__ += ["MelSpectrogram", "STFTSpectrogram"]

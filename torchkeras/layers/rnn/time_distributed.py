@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from torchkeras.fast_paths import call_signature
+from torchkeras.layers.core.wrapper import Wrapper
 from torchkeras.layers.layer import Layer
-from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies ``layer`` to every temporal slice of an input ``(batch, time, ...)``.
 
     The time axis is folded into the batch, so the wrapped layer runs once on
@@ -25,8 +25,7 @@ class TimeDistributed(Layer):
         if not isinstance(layer, Layer):
             raise ValueError("Please initialize `TimeDistributed` layer with a "
                              "`keras.layers.Layer` instance. Received: %r" % (layer,))
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _child_shape(self, input_shape):
@@ -65,13 +64,3 @@ class TimeDistributed(Layer):
         flat = inputs.reshape((batch * steps,) + tuple(inputs.shape[2:]))
         out = self.layer(flat, training=training, **kwargs)
         return out.reshape((batch, steps) + tuple(out.shape[1:]))
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "layer": serialize_keras_object(self.layer)}
-
-    @classmethod
-    def from_config(cls, config: dict, custom_objects=None):
-        config = dict(config)
-        config["layer"] = deserialize_keras_object(config["layer"],
-                                                   custom_objects=custom_objects)
-        return super().from_config(config)
