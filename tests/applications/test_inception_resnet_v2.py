@@ -59,6 +59,19 @@ def test_custom_scale_layer_matches_keras(keras):
     assert CustomScaleLayer.from_config(config).scale == 0.17
 
 
+def test_custom_scale_layer_saves_and_loads(tmp_path):
+    from torchkeras import Input, Model, layers
+    from torchkeras.models import load_model
+    inp = Input((4,))
+    out = CustomScaleLayer(0.2)([inp, layers.Dense(4)(inp)])
+    model = Model(inp, out)
+    model.save(str(tmp_path / "m.keras"))
+    loaded = load_model(str(tmp_path / "m.keras"))
+    assert isinstance(loaded.layers[-1], CustomScaleLayer) and loaded.layers[-1].scale == 0.2
+    x = np.random.default_rng(0).normal(size=(2, 4)).astype("float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
 def test_imagenet_fetches_keras_file(monkeypatch, closed_port_url):
     monkeypatch.setattr(inception_resnet_v2, "WEIGHTS_URL",
                         closed_port_url.rsplit("/", 1)[0] + "/")

@@ -90,6 +90,20 @@ def test_bad_arguments_raise_before_building(kwargs, match):
         applications.MobileNet(**kwargs)
 
 
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("kwargs,match", [
+    ({"weights": "imagenet", "classes": 10}, "classes` should be 1000"),
+    ({"weights": "imagenet", "depth_multiplier": 2}, "depth multiplier must be 1"),
+    ({"weights": "imagenet", "alpha": 0.3}, "alpha can be one of"),
+    ({"weights": None, "include_top": False, "input_shape": (31, 32, 3)}, "at least 32x32"),
+])
+def test_keras_raises_the_same_errors(keras, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        keras.applications.MobileNet(**kwargs)
+    with pytest.raises(ValueError, match=match):
+        applications.MobileNet(**kwargs)
+
+
 def test_default_model_counts_as_keras():
     # The figures Keras reports: 4,253,864 parameters, 21,888 of them non-trainable.
     model = applications.MobileNet(weights=None)
