@@ -84,6 +84,8 @@ def test_keras_file_names():
     ({"weights": None, "include_top": False, "input_shape": (31, 32, 3)}, "at least 32x32"),
     ({"weights": "imagenet", "input_shape": (128, 160, 3)}, "should be \\(224, 224, 3\\)"),
     ({"weights": None, "include_top": False, "pooling": "sum"}, "pooling"),
+    ({"weights": None, "classes": 0}, "`classes` must be a positive integer"),
+    ({"weights": None, "input_shape": (64, 64)}, "three integers"),
 ])
 def test_bad_arguments_raise_before_building(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -102,6 +104,12 @@ def test_keras_raises_the_same_errors(keras, kwargs, match):
         keras.applications.MobileNet(**kwargs)
     with pytest.raises(ValueError, match=match):
         applications.MobileNet(**kwargs)
+
+
+def test_numpy_integer_classes():
+    model = applications.MobileNet(weights=None, input_shape=(32, 32, 3), alpha=0.25,
+                                   classes=np.int64(3))
+    assert model.output_shape == (None, 3)
 
 
 def test_default_model_counts_as_keras():

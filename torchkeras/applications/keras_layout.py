@@ -15,6 +15,7 @@ Example:
 """
 from __future__ import annotations
 
+import numbers
 import os
 
 from torchkeras import config, layers
@@ -40,8 +41,8 @@ def check_arguments(*, include_top: bool, weights, input_tensor, pooling,
     if pooling not in (None, "avg", "max"):
         raise ValueError("`pooling` must be None, 'avg' or 'max'. Received: pooling=%s"
                          % (pooling,))
-    if include_top and (isinstance(classes, bool) or not isinstance(classes, int)
-                        or classes < 1):
+    if include_top and (isinstance(classes, bool)
+                        or not isinstance(classes, numbers.Integral) or classes < 1):
         raise ValueError("`classes` must be a positive integer. Received: classes=%r"
                          % (classes,))
     if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
@@ -70,7 +71,8 @@ def add_top(x, *, include_top: bool, pooling, classes: int, classifier_activatio
     """Keras's ``avg_pool`` + ``predictions`` top, or the optional unnamed pooling."""
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+        return layers.Dense(int(classes), activation=classifier_activation,
+                            name="predictions")(x)
     return add_pooling(x, pooling)
 
 

@@ -52,7 +52,7 @@ def _depthwise_conv_block(x, pointwise_filters: int, alpha: float, depth_multipl
 
 def _default_size(input_shape) -> int:
     # Keras looks at the explicit input_shape only (not at input_tensor).
-    if input_shape is None:
+    if input_shape is None or len(input_shape) != 3:
         return 224
     rows, cols = (input_shape[1], input_shape[2]) if \
         config.image_data_format() == "channels_first" else (input_shape[0], input_shape[1])
@@ -121,6 +121,7 @@ def MobileNet(input_shape=None, alpha: float = 1.0, depth_multiplier: int = 1,
         x = _depthwise_conv_block(x, filters, alpha, depth_multiplier, stride, block_id)
 
     if include_top:
+        classes = int(classes)   # numpy integers too (checked above)
         x = layers.GlobalAveragePooling2D(keepdims=True)(x)
         x = layers.Dropout(dropout, name="dropout")(x)
         x = layers.Conv2D(classes, (1, 1), padding="same", name="conv_preds")(x)
