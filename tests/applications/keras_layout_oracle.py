@@ -5,6 +5,7 @@ fixture, see ``keras_or_skip``) and compares torchkeras's against it.
 """
 import hashlib
 import os
+import re
 
 import numpy as np
 import pytest
@@ -64,6 +65,42 @@ def assert_same_layout(ours, theirs):
     assert [tuple(w.shape) for w in ours.get_weights()] == \
         [tuple(w.shape) for w in theirs.get_weights()]
     assert len(ours.trainable_weights) == len(theirs.trainable_weights)
+
+
+_AUTO_NAME = re.compile(r"^(conv2d|batch_normalization|activation|add|concatenate|"
+                        r"max_pooling2d|average_pooling2d|global_average_pooling2d|"
+                        r"global_max_pooling2d)(?:_(\d+))?$")
+
+
+def keras2_style(src, dst):
+    """Rewrites a legacy ``.h5`` as Keras 2 wrote the published ImageNet files: automatic
+    names counted from 1 (``conv2d_1`` for Keras 3's ``conv2d``), weights named
+    ``layer/kernel:0``. Only the layer order can match such a file to a Keras 3 model.
+    Returns the new file's md5."""
+    import h5py
+
+    def rename(name):
+        m = _AUTO_NAME.match(name)
+        if m is None:
+            return name
+        return "%s_%d" % (m.group(1), int(m.group(2) or 0) + 1)
+
+    with h5py.File(src, "r") as fin, h5py.File(dst, "w") as fout:
+        for key, value in fin.attrs.items():
+            fout.attrs[key] = value
+        names = [n.decode() if isinstance(n, bytes) else n for n in fin.attrs["layer_names"]]
+        fout.attrs["layer_names"] = [rename(n).encode() for n in names]
+        for name in names:
+            group = fout.create_group(rename(name))
+            weight_names = []
+            for w in fin[name].attrs["weight_names"]:
+                w = w.decode() if isinstance(w, bytes) else w
+                new = "%s/%s:0" % (rename(name), w.split("/", 1)[1])
+                group.create_dataset(new, data=fin[name][w][()])
+                weight_names.append(new.encode())
+            group.attrs["weight_names"] = weight_names
+    with open(dst, "rb") as f:
+        return hashlib.md5(f.read()).hexdigest()
 
 
 def reference(theirs, batch=2, seed=1):

@@ -4,8 +4,9 @@ import pytest
 
 from tests.applications.keras_layout_oracle import (assert_same_layout,
                                                    assert_same_predictions, fresh_names,
-                                                   keras_or_skip, perturb_batchnorm,
-                                                   reference, save_legacy)
+                                                   keras2_style, keras_or_skip,
+                                                   perturb_batchnorm, reference,
+                                                   save_legacy)
 from torchkeras import applications
 from torchkeras.applications import inception_v3
 from torchkeras.datasets._download import DownloadError
@@ -23,7 +24,8 @@ def theirs(tmp_path_factory):
         include_top=False, weights=None, input_shape=SHAPE, pooling="avg"))
     folder = tmp_path_factory.mktemp("inception_v3")
     model.save_weights(str(folder / "theirs.weights.h5"))
-    digest = save_legacy(model, str(folder / inception_v3.WEIGHTS_FILES[1]))
+    save_legacy(model, str(folder / "legacy.h5"))
+    digest = keras2_style(folder / "legacy.h5", folder / inception_v3.WEIGHTS_FILES[1])
     return model, folder, digest, reference(model)
 
 

@@ -4,8 +4,9 @@ import pytest
 
 from tests.applications.keras_layout_oracle import (assert_same_layout,
                                                    assert_same_predictions, fresh_names,
-                                                   keras_or_skip, perturb_batchnorm,
-                                                   reference, save_legacy)
+                                                   keras2_style, keras_or_skip,
+                                                   perturb_batchnorm, reference,
+                                                   save_legacy)
 from torchkeras import applications
 from torchkeras.applications import xception
 from torchkeras.datasets._download import DownloadError
@@ -16,14 +17,16 @@ SHAPE = (71, 71, 3)   # Keras's minimum
 @pytest.fixture(scope="module")
 def theirs(tmp_path_factory):
     """Keras's Xception (no top, max pooling), its .weights.h5 and, served as Keras's
-    ImageNet file, its legacy .h5 (layer groups, weight_names attributes)."""
+    ImageNet file, its legacy .h5 with Keras 2's names (layer groups, weight_names
+    attributes)."""
     keras = keras_or_skip()
     fresh_names(keras)
     model = perturb_batchnorm(keras.applications.Xception(
         include_top=False, weights=None, input_shape=SHAPE, pooling="max"))
     folder = tmp_path_factory.mktemp("xception")
     model.save_weights(str(folder / "theirs.weights.h5"))
-    digest = save_legacy(model, str(folder / xception.WEIGHTS_FILES[1]))
+    save_legacy(model, str(folder / "legacy.h5"))
+    digest = keras2_style(folder / "legacy.h5", folder / xception.WEIGHTS_FILES[1])
     return model, folder, digest, reference(model)
 
 
