@@ -119,3 +119,22 @@ def test_default_model_counts_as_keras():
     assert model.count_params() == 4_253_864
     assert sum(int(np.prod(w.shape)) for w in model.non_trainable_weights) == 21_888
     assert model.output_shape == (None, 1000)
+
+
+def test_frozen_base_trains_a_new_head():
+    # Keras's transfer-learning recipe: a frozen base keeps every weight, batch-norm
+    # moving statistics included (frozen batch norms run in inference mode).
+    from torchkeras import Sequential, layers
+    base = applications.MobileNet(include_top=False, weights=None, alpha=0.25,
+                                  input_shape=(32, 32, 3), pooling="avg")
+    base.trainable = False
+    model = Sequential([base, layers.Dense(2)])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    before = [w.copy() for w in base.get_weights()]
+    rng = np.random.default_rng(0)
+    history = model.fit(rng.uniform(-1, 1, (8, 32, 32, 3)).astype("float32"),
+                        rng.integers(0, 2, (8,)), epochs=2, batch_size=4, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert len(model.trainable_weights) == 2
+    for old, new in zip(before, base.get_weights()):
+        np.testing.assert_array_equal(old, new)
