@@ -137,7 +137,7 @@ def InceptionV3(include_top: bool = True, weights="imagenet", input_tensor=None,
         >>> base.count_params()
         21802784
     """
-    img_input, _ = keras_layout.start_model(
+    img_input = keras_layout.start_model(
         include_top=include_top, weights=weights, input_tensor=input_tensor,
         input_shape=input_shape, pooling=pooling, classes=classes,
         classifier_activation=classifier_activation, default_size=299, min_size=75)

@@ -8,10 +8,10 @@ publishes a digest) and loaded by ``Model.load_weights``, which reads Keras's le
 ``.h5`` layout.
 
 Example:
-    >>> img_input, shape = start_model(include_top=False, weights=None, input_tensor=None,
-    ...                                input_shape=(75, 75, 3), pooling=None, classes=1000,
-    ...                                classifier_activation="softmax", default_size=299,
-    ...                                min_size=75)
+    >>> img_input = start_model(include_top=False, weights=None, input_tensor=None,
+    ...                         input_shape=(75, 75, 3), pooling=None, classes=1000,
+    ...                         classifier_activation="softmax", default_size=299,
+    ...                         min_size=75)
 """
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def check_arguments(*, include_top: bool, weights, input_tensor, pooling,
 
 def start_model(*, include_top: bool, weights, input_tensor, input_shape, pooling,
                 classes: int, classifier_activation, default_size: int, min_size: int):
-    """Checks the arguments and returns ``(image input tensor, validated input shape)``."""
+    """Checks the arguments and returns the image input (an ``Input`` or ``input_tensor``)."""
     check_arguments(include_top=include_top, weights=weights, input_tensor=input_tensor,
                     pooling=pooling, classes=classes)
     if input_shape is None and input_tensor is not None:
@@ -63,8 +63,7 @@ def start_model(*, include_top: bool, weights, input_tensor, input_shape, poolin
     if include_top:
         # Checked before any layer exists (Keras checks it once the body is built).
         imagenet_utils.validate_activation(classifier_activation, weights)
-    img_input = Input(shape=input_shape) if input_tensor is None else input_tensor
-    return img_input, input_shape
+    return Input(shape=input_shape) if input_tensor is None else input_tensor
 
 
 def add_top(x, *, include_top: bool, pooling, classes: int, classifier_activation):

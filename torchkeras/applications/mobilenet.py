@@ -110,7 +110,7 @@ def MobileNet(input_shape=None, alpha: float = 1.0, depth_multiplier: int = 1,
             warnings.warn("`input_shape` is undefined or non-square, or `rows` is not in "
                           "[128, 160, 192, 224]. Weights for input shape (224, 224) will be "
                           "loaded as the default.", stacklevel=2)
-    img_input, _ = keras_layout.start_model(
+    img_input = keras_layout.start_model(
         include_top=include_top, weights=weights, input_tensor=input_tensor,
         input_shape=input_shape, pooling=pooling,
         classes=classes, classifier_activation=classifier_activation,
