@@ -27,6 +27,11 @@ from torchkeras.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Sm
 from torchkeras.applications.resnet import ResNet50, ResNet101, ResNet152
 from torchkeras.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from torchkeras.applications.vgg16 import VGG16, VGG19
+from torchkeras.applications import inception_resnet_v2, inception_v3, mobilenet, xception
+from torchkeras.applications.inception_resnet_v2 import InceptionResNetV2
+from torchkeras.applications.inception_v3 import InceptionV3
+from torchkeras.applications.mobilenet import MobileNet
+from torchkeras.applications.xception import Xception
 
 __all__ = [
     "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "DenseNet121",
@@ -37,4 +42,6 @@ __all__ = [
     "TorchvisionBackbone", "VGG16", "VGG19", "convnext",
     "densenet", "efficientnet", "imagenet_utils", "mobilenet_v2", "mobilenet_v3", "resnet",
     "resnet50", "resnet_v2", "vgg16", "vgg19",
+    "InceptionResNetV2", "InceptionV3", "MobileNet", "Xception", "inception_resnet_v2",
+    "inception_v3", "mobilenet", "xception",
 ]
