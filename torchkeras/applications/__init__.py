@@ -27,6 +27,14 @@ from torchkeras.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Sm
 from torchkeras.applications.resnet import ResNet50, ResNet101, ResNet152
 from torchkeras.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from torchkeras.applications.vgg16 import VGG16, VGG19
+# EfficientNetV2, NASNet and ConvNeXtXLarge (built as Keras builds them).
+from torchkeras.applications import efficientnet_v2, nasnet
+from torchkeras.applications.convnext import ConvNeXtXLarge
+from torchkeras.applications.efficientnet_v2 import (EfficientNetV2B0, EfficientNetV2B1,
+                                                     EfficientNetV2B2, EfficientNetV2B3,
+                                                     EfficientNetV2L, EfficientNetV2M,
+                                                     EfficientNetV2S)
+from torchkeras.applications.nasnet import NASNetLarge, NASNetMobile
 
 __all__ = [
     "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "DenseNet121",
@@ -37,4 +45,9 @@ __all__ = [
     "TorchvisionBackbone", "VGG16", "VGG19", "convnext",
     "densenet", "efficientnet", "imagenet_utils", "mobilenet_v2", "mobilenet_v3", "resnet",
     "resnet50", "resnet_v2", "vgg16", "vgg19",
+]
+__all__ += [
+    "ConvNeXtXLarge", "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
+    "EfficientNetV2B3", "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S",
+    "NASNetLarge", "NASNetMobile", "efficientnet_v2", "nasnet",
 ]
