@@ -81,6 +81,14 @@ def test_imagenet_loads_keras_legacy_file(keras, monkeypatch, tmp_path):
 
 
 def test_argument_errors(monkeypatch, closed_port_url):
+    from torchkeras import config
+    previous = config.image_data_format()
+    config.set_image_data_format("channels_first")
+    try:
+        with pytest.raises(ValueError, match="channels_first"):
+            applications.ConvNeXtXLarge(weights=None)
+    finally:
+        config.set_image_data_format(previous)
     with pytest.raises(ValueError, match="must contain the weights variant"):
         applications.ConvNeXtXLarge(name="big_convnext")
     with pytest.raises(ValueError, match="`classes` should be 1000"):

@@ -117,6 +117,7 @@ def _keras_block(x, dim: int, name: str):
     x = LayerScale(1e-6, dim, name=name + "_layer_scale")(x)
     # Keras's variants all have drop_path_rate=0: the stochastic depth is an identity.
     x = layers.Activation("linear", name=name + "_identity")(x)
+    # A graph operation, not a layer, as in Keras: `model.layers` lists the same layers.
     return inputs + x
 
 
@@ -208,6 +209,10 @@ def ConvNeXtXLarge(include_top: bool = True, include_preprocessing: bool = True,
         include_top, weights, input_tensor, input_shape, pooling, classes,
         classifier_activation, name: As in :func:`torchkeras.applications.ResNet50`.
             With ``weights="imagenet"``, ``name`` must contain ``"convnext_xlarge"``.
+
+    Its residual sums are graph operations, as in Keras; torchkeras cannot yet write a
+    graph holding such operations to a config or ``.keras`` file (``save_weights``
+    works).
 
     Returns:
         A functional ``Model``.

@@ -152,6 +152,8 @@ def build_efficientnet_v2(variant: str, *, include_top: bool, weights, input_ten
     x = img_input
     if include_preprocessing:
         # The B variants were trained on torch-style normalized RGB, the others on [-1, 1].
+        # (Keras derives the variant, its stage table and its file name from `name`, so a
+        # custom name fails there with a KeyError; here the variant decides.)
         if variant.startswith("b") and input_shape[axis - 1] == 3:
             x = layers.Rescaling(scale=1.0 / 255)(x)
             x = layers.Normalization(mean=[0.485, 0.456, 0.406],
