@@ -39,6 +39,9 @@ def _assert_same_layout(ours, theirs):
     assert [l.name for l in ours.layers[1:]] == [l.name for l in theirs.layers[1:]]
     assert [tuple(w.shape) for w in ours.get_weights()] == \
         [tuple(w.shape) for w in theirs.get_weights()]
+    # Batch-norm moving statistics are the non-trainable weights in both.
+    assert [tuple(w.shape) for w in ours.non_trainable_weights] == \
+        [tuple(w.shape) for w in theirs.non_trainable_weights]
 
 
 def _assert_same_outputs(ours, theirs, low=0.0, high=255.0):

@@ -49,6 +49,8 @@ def test_mobile_layout_and_outputs_match_keras(mobile_pair):
     assert [l.name for l in ours.layers[1:]] == [l.name for l in theirs.layers[1:]]
     assert [tuple(w.shape) for w in ours.get_weights()] == \
         [tuple(w.shape) for w in theirs.get_weights()]
+    assert [tuple(w.shape) for w in ours.non_trainable_weights] == \
+        [tuple(w.shape) for w in theirs.non_trainable_weights]
     assert ours.output_shape == (None, 10)
     ours.set_weights(theirs.get_weights())
     # An odd size exercises the asymmetric padding of the strided cells.
