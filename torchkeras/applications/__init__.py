@@ -32,6 +32,14 @@ from torchkeras.applications.inception_resnet_v2 import InceptionResNetV2
 from torchkeras.applications.inception_v3 import InceptionV3
 from torchkeras.applications.mobilenet import MobileNet
 from torchkeras.applications.xception import Xception
+# EfficientNetV2, NASNet and ConvNeXtXLarge (built as Keras builds them).
+from torchkeras.applications import efficientnet_v2, nasnet
+from torchkeras.applications.convnext import ConvNeXtXLarge
+from torchkeras.applications.efficientnet_v2 import (EfficientNetV2B0, EfficientNetV2B1,
+                                                     EfficientNetV2B2, EfficientNetV2B3,
+                                                     EfficientNetV2L, EfficientNetV2M,
+                                                     EfficientNetV2S)
+from torchkeras.applications.nasnet import NASNetLarge, NASNetMobile
 
 __all__ = [
     "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "DenseNet121",
@@ -44,4 +52,9 @@ __all__ = [
     "resnet50", "resnet_v2", "vgg16", "vgg19",
     "InceptionResNetV2", "InceptionV3", "MobileNet", "Xception", "inception_resnet_v2",
     "inception_v3", "mobilenet", "xception",
+]
+__all__ += [
+    "ConvNeXtXLarge", "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
+    "EfficientNetV2B3", "EfficientNetV2L", "EfficientNetV2M", "EfficientNetV2S",
+    "NASNetLarge", "NASNetMobile", "efficientnet_v2", "nasnet",
 ]
