@@ -43,9 +43,10 @@ class RandomSharpness(BaseImageLayer):
                           images) * 2
         x = self._to_nchw(images)
         c = x.shape[1]
-        a, b = 1.0 / 13.0, 5.0 / 13.0
-        kernel = torch.tensor([[a, a, a], [a, b, a], [a, a, a]], dtype=x.dtype,
-                              device=x.device).expand(c, 1, 3, 3)
+        # Built on the device (no host-to-device copy per call).
+        kernel = torch.full((3, 3), 1.0 / 13.0, dtype=x.dtype, device=x.device)
+        kernel[1, 1] = 5.0 / 13.0
+        kernel = kernel.expand(c, 1, 3, 3)
         smooth = self._from_nchw(F.conv2d(x, kernel, padding=1, groups=c))
         out = blend(images, smooth, (1.0 - s).to(images.dtype))
         return out.clamp(self.value_range[0], self.value_range[1])
