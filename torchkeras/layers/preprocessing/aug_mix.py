@@ -42,9 +42,9 @@ class AugMix(BaseImageLayer):
 
     _FACTOR_BOUNDS = (0, 1)
 
-    def __init__(self, value_range=(0, 255), num_chains: int = 3, chain_depth: int = 3,
-                 factor=0.3, alpha: float = 1.0, all_ops: bool = True,
-                 interpolation: str = "bilinear", seed: int | None = None,
+    def __init__(self, value_range: tuple | list = (0, 255), num_chains: int = 3,
+                 chain_depth: int = 3, factor: float | tuple = 0.3, alpha: float = 1.0,
+                 all_ops: bool = True, interpolation: str = "bilinear", seed: int | None = None,
                  data_format: str | None = None, **kwargs):
         check_value_range("AugMix", value_range)
         check_positive_int("AugMix", "num_chains", num_chains)

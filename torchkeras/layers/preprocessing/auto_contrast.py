@@ -21,7 +21,7 @@ class AutoContrast(BaseImageLayer):
         >>> y = AutoContrast(value_range=(0, 1))(torch.rand(2, 8, 8, 3) * 0.5)
     """
 
-    def __init__(self, value_range=(0, 255), **kwargs):
+    def __init__(self, value_range: tuple | list = (0, 255), **kwargs):
         check_value_range("AutoContrast", value_range)
         super().__init__(**kwargs)
         self.value_range = sorted(value_range)

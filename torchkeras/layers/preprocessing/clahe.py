@@ -38,8 +38,8 @@ class ContrastLimitedAdaptiveHistogramEqualization(BaseImageLayer):
 
     _CAST_INPUTS = False
 
-    def __init__(self, value_range=(0, 255), clip_limit: float = 4.0, tile_grid_size=(8, 8),
-                 data_format: str | None = None, **kwargs):
+    def __init__(self, value_range: tuple | list = (0, 255), clip_limit: float = 4.0,
+                 tile_grid_size: tuple = (8, 8), data_format: str | None = None, **kwargs):
         name = "ContrastLimitedAdaptiveHistogramEqualization"
         check_value_range(name, value_range)
         if isinstance(clip_limit, bool) or not isinstance(clip_limit, (int, float)):

@@ -26,8 +26,8 @@ class Equalization(BaseImageLayer):
 
     _CAST_INPUTS = False
 
-    def __init__(self, value_range=(0, 255), bins: int = 256, data_format: str | None = None,
-                 **kwargs):
+    def __init__(self, value_range: tuple | list = (0, 255), bins: int = 256,
+                 data_format: str | None = None, **kwargs):
         check_value_range("Equalization", value_range)
         if isinstance(bins, bool) or not isinstance(bins, int) or bins < 2:
             raise ValueError("Equalization: `bins` must be an integer >= 2. Received: bins=%r"

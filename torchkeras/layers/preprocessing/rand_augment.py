@@ -79,9 +79,9 @@ class RandAugment(BaseImageLayer):
 
     _FACTOR_BOUNDS = (0, 1)
 
-    def __init__(self, value_range=(0, 255), num_ops: int = 2, factor=0.5,
-                 interpolation: str = "bilinear", seed: int | None = None,
-                 data_format: str | None = None, **kwargs):
+    def __init__(self, value_range: tuple | list = (0, 255), num_ops: int = 2,
+                 factor: float | tuple = 0.5, interpolation: str = "bilinear",
+                 seed: int | None = None, data_format: str | None = None, **kwargs):
         check_value_range("RandAugment", value_range)
         check_positive_int("RandAugment", "num_ops", num_ops, allow_zero=True)
         super().__init__(data_format=data_format, **kwargs)

@@ -35,8 +35,11 @@ class RandomColorJitter(BaseImageLayer):
 
     _CAST_INPUTS = False
 
-    def __init__(self, value_range=(0, 255), brightness_factor=None, contrast_factor=None,
-                 saturation_factor=None, hue_factor=None, seed: int | None = None,
+    def __init__(self, value_range: tuple | list = (0, 255),
+                 brightness_factor: float | tuple | None = None,
+                 contrast_factor: float | tuple | None = None,
+                 saturation_factor: float | tuple | None = None,
+                 hue_factor: float | tuple | None = None, seed: int | None = None,
                  data_format: str | None = None, **kwargs):
         check_value_range("RandomColorJitter", value_range)
         super().__init__(data_format=data_format, **kwargs)
@@ -46,7 +49,8 @@ class RandomColorJitter(BaseImageLayer):
         self.saturation_factor = saturation_factor
         self.hue_factor = hue_factor
         self._set_seed(seed)
-        common = {"value_range": value_range, "seed": seed, "data_format": self.data_format}
+        common = {"value_range": value_range, "seed": seed, "data_format": self.data_format,
+                  "dtype": self.dtype_policy}
         self.random_brightness = (None if brightness_factor is None else
                                   RandomBrightness(brightness_factor, **common))
         self.random_contrast = (None if contrast_factor is None else

@@ -41,7 +41,8 @@ class RandomGaussianBlur(BaseImageLayer):
 
     _FACTOR_BOUNDS = (0, 1)
 
-    def __init__(self, factor=1.0, kernel_size=3, sigma=1.0, value_range=(0, 255),
+    def __init__(self, factor: float | tuple = 1.0, kernel_size: int | tuple = 3,
+                 sigma: float | tuple = 1.0, value_range: tuple | list = (0, 255),
                  data_format: str | None = None, seed: int | None = None, **kwargs):
         sizes = _kernel_size(kernel_size)
         sigmas = unit_factor("RandomGaussianBlur", "sigma", sigma, False)

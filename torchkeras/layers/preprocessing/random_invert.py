@@ -27,8 +27,8 @@ class RandomInvert(BaseImageLayer):
     _FACTOR_BOUNDS = (0, 1)
     _CAST_INPUTS = False
 
-    def __init__(self, factor=1.0, value_range=(0, 255), seed: int | None = None,
-                 data_format: str | None = None, **kwargs):
+    def __init__(self, factor: float | tuple = 1.0, value_range: tuple | list = (0, 255),
+                 seed: int | None = None, data_format: str | None = None, **kwargs):
         check_value_range("RandomInvert", value_range)
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)

@@ -27,8 +27,8 @@ class RandomPosterization(BaseImageLayer):
     _FACTOR_BOUNDS = (1, 8)
     _CAST_INPUTS = False
 
-    def __init__(self, factor, value_range=(0, 255), data_format: str | None = None,
-                 seed: int | None = None, **kwargs):
+    def __init__(self, factor: float | tuple, value_range: tuple | list = (0, 255),
+                 data_format: str | None = None, seed: int | None = None, **kwargs):
         check_value_range("RandomPosterization", value_range)
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)

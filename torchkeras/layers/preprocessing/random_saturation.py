@@ -29,8 +29,8 @@ class RandomSaturation(BaseImageLayer):
     _USE_BASE_FACTOR = True
     _CAST_INPUTS = False
 
-    def __init__(self, factor, value_range=(0, 255), data_format: str | None = None,
-                 seed: int | None = None, **kwargs):
+    def __init__(self, factor: float | tuple, value_range: tuple | list = (0, 255),
+                 data_format: str | None = None, seed: int | None = None, **kwargs):
         check_value_range("RandomSaturation", value_range)
         super().__init__(factor=factor, data_format=data_format, **kwargs)
         self.value_range = sorted(value_range)

@@ -30,9 +30,10 @@ class RandomShear(BaseImageLayer):
         >>> y = RandomShear(x_factor=0.2, y_factor=0.2)(torch.rand(8, 32, 32, 3))
     """
 
-    def __init__(self, x_factor=0.0, y_factor=0.0, interpolation: str = "bilinear",
-                 fill_mode: str = "reflect", fill_value: float = 0.0,
-                 data_format: str | None = None, seed: int | None = None, **kwargs):
+    def __init__(self, x_factor: float | tuple = 0.0, y_factor: float | tuple = 0.0,
+                 interpolation: str = "bilinear", fill_mode: str = "reflect",
+                 fill_value: float = 0.0, data_format: str | None = None, seed: int | None = None,
+                 **kwargs):
         x_range = unit_factor("RandomShear", "x_factor", x_factor, True)
         y_range = unit_factor("RandomShear", "y_factor", y_factor, True)
         check_fill_and_interpolation("RandomShear", fill_mode, interpolation)

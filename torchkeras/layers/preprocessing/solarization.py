@@ -26,7 +26,8 @@ class Solarization(BaseImageLayer):
         >>> y = Solarization(threshold_factor=(0.5, 0.5))(torch.rand(2, 8, 8, 3) * 255)
     """
 
-    def __init__(self, addition_factor=0.0, threshold_factor=0.0, value_range=(0, 255),
+    def __init__(self, addition_factor: float | tuple = 0.0,
+                 threshold_factor: float | tuple = 0.0, value_range: tuple | list = (0, 255),
                  seed: int | None = None, **kwargs):
         addition = unit_factor("Solarization", "addition_factor", addition_factor, False)
         threshold = unit_factor("Solarization", "threshold_factor", threshold_factor, False)
