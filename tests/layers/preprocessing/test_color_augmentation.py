@@ -207,8 +207,8 @@ def test_random_draws_match_keras_in_distribution(keras, name, kwargs):
     change_ours = np.abs(ours - x).reshape(len(x), -1).mean(1)
     change_ref = np.abs(ref - x).reshape(len(x), -1).mean(1)
     scale = change_ref.std() + 1.0
-    assert abs(change_ours.mean() - change_ref.mean()) < 0.25 * scale
-    assert abs(change_ours.std() - change_ref.std()) < 0.3 * scale
+    assert abs(change_ours.mean() - change_ref.mean()) < 0.3 * scale
+    assert abs(change_ours.std() - change_ref.std()) < 0.4 * scale
     if name != "RandomSaturation":        # as Keras, saturation does not clip its output
         assert ours.min() >= -1e-3 and ours.max() <= 255 + 1e-3
 
