@@ -324,6 +324,40 @@ def rows():
         return ours, raw, None
 
     add("MelSpectrogram", lambda: mel((8, 16000)))
+    # ---------------------------------------------------------------- colour augmentation
+    # Training-mode calls with pinned draws, against the torch kernel each layer wraps.
+    def gauss5(c):
+        t = torch.arange(5, dtype=torch.float32) - 2
+        k = torch.exp(-0.5 * (t / 0.8) ** 2)
+        k = k / k.sum()
+        return torch.outer(k, k).expand(c, 1, 5, 5)
+
+    add("RandomGaussianBlur k5", lambda: case(
+        L.RandomGaussianBlur((1, 1), kernel_size=5, sigma=(0.8, 0.8), value_range=(-9, 9)),
+        (16, 64, 64, 3), lambda x: F.conv2d(x, gauss5(3), padding=2, groups=3).clamp(-9, 9),
+        training=True))
+
+    def sharpness_kernel(x):
+        k = torch.full((3, 3), 1 / 13)
+        k[1, 1] = 5 / 13
+        smooth = F.conv2d(x, k.expand(3, 1, 3, 3), padding=1, groups=3)
+        return (x + 0.5 * (smooth - x)).clamp(-9, 9)
+
+    add("RandomSharpness", lambda: case(L.RandomSharpness((0.25, 0.25), value_range=(-9, 9)),
+                                        (16, 64, 64, 3), sharpness_kernel, training=True))
+
+    def shear_kernel(x):
+        theta = torch.tensor([[1.0, 0.2, 0.2 * 63 / 64], [0.0, 1.0, 0.0]]).expand(x.shape[0], 2, 3)
+        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+        return F.grid_sample(x, grid, padding_mode="reflection", align_corners=False)
+
+    add("RandomShear", lambda: case(L.RandomShear((0.2, 0.2)), (16, 64, 64, 3), shear_kernel,
+                                    training=True))
+    add("RandomGrayscale(1.0)", lambda: case(
+        L.RandomGrayscale(1.0), (16, 64, 64, 3),
+        lambda x: (0.2989 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]).unsqueeze(1)
+        .expand(-1, 3, -1, -1), training=True))
+
     from layers_core import core_rows   # core/activation/reshaping/merging/... rows
     out.extend(core_rows())
     return out

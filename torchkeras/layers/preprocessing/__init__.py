@@ -19,9 +19,32 @@ from torchkeras.layers.preprocessing.rescaling import Rescaling
 from torchkeras.layers.preprocessing.resizing import Resizing
 from torchkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from torchkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
+# colour augmentation (aug-color)
+from torchkeras.layers.preprocessing.random_grayscale import RandomGrayscale
+from torchkeras.layers.preprocessing.random_invert import RandomInvert
+from torchkeras.layers.preprocessing.solarization import Solarization
+from torchkeras.layers.preprocessing.random_posterization import RandomPosterization
+from torchkeras.layers.preprocessing.auto_contrast import AutoContrast
+from torchkeras.layers.preprocessing.equalization import Equalization
+from torchkeras.layers.preprocessing.random_color_degeneration import RandomColorDegeneration
+from torchkeras.layers.preprocessing.random_sharpness import RandomSharpness
+from torchkeras.layers.preprocessing.random_saturation import RandomSaturation
+from torchkeras.layers.preprocessing.random_hue import RandomHue
+from torchkeras.layers.preprocessing.random_color_jitter import RandomColorJitter
+from torchkeras.layers.preprocessing.random_gaussian_blur import RandomGaussianBlur
+from torchkeras.layers.preprocessing.random_shear import RandomShear
+from torchkeras.layers.preprocessing.clahe import ContrastLimitedAdaptiveHistogramEqualization
+from torchkeras.layers.preprocessing.rand_augment import RandAugment
+from torchkeras.layers.preprocessing.aug_mix import AugMix
 
 __all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
            "StringLookup", "TextVectorization", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
            "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling",
            "Resizing"]
 __all__ += ["MelSpectrogram", "STFTSpectrogram"]
+# colour augmentation (aug-color)
+__all__ += ["RandomGrayscale", "RandomInvert", "Solarization", "RandomPosterization",
+            "AutoContrast", "Equalization", "RandomColorDegeneration", "RandomSharpness",
+            "RandomSaturation", "RandomHue", "RandomColorJitter", "RandomGaussianBlur",
+            "RandomShear", "ContrastLimitedAdaptiveHistogramEqualization", "RandAugment",
+            "AugMix"]
