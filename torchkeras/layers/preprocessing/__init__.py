@@ -17,8 +17,18 @@ from torchkeras.layers.preprocessing.random_translation import RandomTranslation
 from torchkeras.layers.preprocessing.random_zoom import RandomZoom
 from torchkeras.layers.preprocessing.rescaling import Rescaling
 from torchkeras.layers.preprocessing.resizing import Resizing
+# aug-geom: geometric & mixing augmentation, box utilities, Pipeline
+from torchkeras.layers.preprocessing.cut_mix import CutMix
+from torchkeras.layers.preprocessing.max_num_bounding_box import MaxNumBoundingBoxes
+from torchkeras.layers.preprocessing.mix_up import MixUp
+from torchkeras.layers.preprocessing.pipeline import Pipeline
+from torchkeras.layers.preprocessing.random_elastic_transform import RandomElasticTransform
+from torchkeras.layers.preprocessing.random_erasing import RandomErasing
+from torchkeras.layers.preprocessing.random_perspective import RandomPerspective
 
 __all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
            "StringLookup", "TextVectorization", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
            "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling",
            "Resizing"]
+__all__ += ["CutMix", "MaxNumBoundingBoxes", "MixUp", "Pipeline", "RandomElasticTransform",
+            "RandomErasing", "RandomPerspective"]
