@@ -67,7 +67,7 @@ class RandomPerspective(BaseImageLayer):
         start = torch.tensor([[0.0, 0.0], [w - 1, 0.0], [0.0, h - 1], [w - 1, h - 1]],
                              device=images.device).expand(b, 4, 2)
         end = start + start * shift
-        return {"apply": apply, "coeffs": homography(start, end)}
+        return {"apply": apply, "coeffs": homography(start, end), "start": start, "end": end}
 
     def _warp(self, images: torch.Tensor, transformation, interpolation: str):
         if transformation is None:

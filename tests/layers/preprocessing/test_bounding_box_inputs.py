@@ -1,0 +1,209 @@
+"""Dict inputs of the image layers (images / labels / bounding_boxes / segmentation_masks),
+the box format helpers and MaxNumBoundingBoxes, checked against Keras 3."""
+import numpy as np
+import pytest
+import torch
+
+from torchkeras import layers
+from torchkeras.layers.preprocessing.bounding_boxes_ops import (FORMATS, clip_xyxy, from_xyxy,
+                                                                to_xyxy)
+
+H, W = 6, 8
+XYXY = np.array([[[1, 2, 4, 5], [0, 0, 8, 6], [6, 1, 8, 3]],
+                 [[2, 1, 3, 3], [5, 5, 5, 6], [0, 4, 2, 6]]], "float32")
+LABELS = np.array([[1, 2, 3], [4, 5, 6]])
+
+
+def _np(t):
+    return t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+
+
+def _boxes_in(fmt):
+    return _np(from_xyxy(torch.as_tensor(XYXY), fmt, H, W))
+
+
+# ---------------------------------------------------------------- formats
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_format_conversion_matches_keras(keras, fmt):
+    convert = keras.utils.bounding_boxes.convert_format
+    expected = _np(convert(XYXY.copy(), "xyxy", fmt, height=H, width=W))
+    np.testing.assert_allclose(_boxes_in(fmt), expected, rtol=1e-6, atol=1e-6)
+    back = to_xyxy(torch.as_tensor(expected), fmt, H, W)
+    np.testing.assert_allclose(_np(back), XYXY, atol=1e-5)
+
+
+def test_clip_marks_empty_boxes():
+    boxes, labels = clip_xyxy(torch.tensor([[-2.0, 1, 3, 9], [9, 1, 12, 3]]),
+                              torch.tensor([7, 8]), 6, 8)
+    assert boxes.tolist() == [[0, 1, 3, 6], [8, 1, 8, 3]]
+    assert labels.tolist() == [7, -1]
+
+
+# ---------------------------------------------------------------- RandomFlip
+def _flip_data(fmt, seed=0):
+    rng = np.random.default_rng(seed)
+    return {"images": rng.uniform(size=(2, H, W, 3)).astype("float32"),
+            "labels": np.eye(2, dtype="float32"),
+            "bounding_boxes": {"boxes": _boxes_in(fmt), "labels": LABELS.copy()},
+            "segmentation_masks": rng.integers(0, 4, size=(2, H, W, 1)).astype("float32")}
+
+
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("mode", ["horizontal", "vertical", "horizontal_and_vertical"])
+@pytest.mark.parametrize("fmt", ["xyxy", "rel_xyxy", "center_xywh", "yxyx", "rel_xywh"])
+def test_flip_boxes_match_keras_for_the_same_flips(keras, mode, fmt):
+    data = _flip_data(fmt)
+    flip_dims = {"horizontal": (2,), "vertical": (1,), "horizontal_and_vertical": (1, 2)}[mode]
+    layer = layers.RandomFlip(mode, seed=3, bounding_box_format=fmt)
+    out = None
+    for _ in range(8):   # a few calls until the batch holds a flipped and an unflipped image
+        out = layer({k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()})
+        flipped = [bool(np.array_equal(_np(out["images"][i]), np.flip(data["images"][i],
+                                                                      [d - 1 for d in flip_dims])))
+                   for i in range(2)]
+        if flipped[0] != flipped[1]:
+            break
+    assert flipped[0] != flipped[1]
+    for i in range(2):
+        same = _np(out["images"][i]) == data["images"][i]
+        assert flipped[i] or same.all()
+        expected_mask = np.flip(data["segmentation_masks"][i], [d - 1 for d in flip_dims]) \
+            if flipped[i] else data["segmentation_masks"][i]
+        np.testing.assert_array_equal(_np(out["segmentation_masks"][i]), expected_mask)
+    np.testing.assert_array_equal(_np(out["labels"]), data["labels"])
+    k_layer = keras.layers.RandomFlip(mode, bounding_box_format=fmt)
+    transformation = {"flips": np.array(flipped).reshape(2, 1, 1, 1),
+                      "input_shape": data["images"].shape}
+    expected = k_layer.transform_bounding_boxes(
+        {"boxes": keras.ops.convert_to_tensor(data["bounding_boxes"]["boxes"]),
+         "labels": keras.ops.convert_to_tensor(LABELS)}, transformation, training=True)
+    np.testing.assert_allclose(_np(out["bounding_boxes"]["boxes"]), _np(expected["boxes"]),
+                               atol=1e-5)
+    np.testing.assert_array_equal(_np(out["bounding_boxes"]["labels"]), _np(expected["labels"]))
+
+
+def test_flip_clips_boxes_outside_the_image():
+    # Keras clips relative coordinates to [0, width] here (a no-op); these are clipped to
+    # the image, so a box hanging over the edge stays inside it after the flip.
+    layer = layers.RandomFlip("horizontal", bounding_box_format="xyxy")
+    boxes = {"boxes": torch.tensor([[[6.0, 1, 10, 3], [9, 1, 12, 2]]]),
+             "labels": torch.tensor([[1, 2]])}
+    out = layer.transform_bounding_boxes(boxes, torch.tensor([[True]]), True, H, W)
+    assert out["boxes"].tolist() == [[[0.0, 1, 2, 3], [0, 1, 0, 2]]]
+    assert out["labels"].tolist() == [[1, -1]]
+
+
+def test_flip_single_image_dict_and_inference_identity():
+    layer = layers.RandomFlip("horizontal", bounding_box_format="xyxy")
+    img = torch.rand(H, W, 3)
+    boxes = {"boxes": torch.tensor([[1.0, 2, 3, 4]]), "labels": torch.tensor([5])}
+    outs = [layer({"images": img, "bounding_boxes": boxes}, training=True) for _ in range(12)]
+    seen = set()
+    for out in outs:
+        assert out["images"].shape == (H, W, 3)
+        b = out["bounding_boxes"]["boxes"].tolist()
+        if torch.equal(out["images"], img.flip(1)):
+            assert b == [[5.0, 2, 7, 4]]
+            seen.add("flipped")
+        else:
+            assert torch.equal(out["images"], img) and b == [[1.0, 2, 3, 4]]
+            seen.add("same")
+    assert seen == {"flipped", "same"}
+    out = layer({"images": img, "bounding_boxes": boxes}, training=False)
+    assert torch.equal(out["images"], img)
+    assert torch.equal(out["bounding_boxes"]["boxes"], boxes["boxes"])
+
+
+def test_dict_input_is_not_modified_and_other_keys_pass_through():
+    layer = layers.RandomFlip(bounding_box_format="xyxy", seed=1)
+    data = {"images": torch.rand(2, H, W, 3), "extra": torch.arange(3),
+            "bounding_boxes": {"boxes": torch.as_tensor(XYXY), "labels": torch.as_tensor(LABELS)}}
+    before = data["images"].clone()
+    out = layer(data)
+    assert out is not data and torch.equal(data["images"], before)
+    assert torch.equal(out["extra"], data["extra"])
+
+
+@pytest.mark.keras_oracle
+def test_missing_box_format_raises_like_keras(keras):
+    data = {"images": np.zeros((2, H, W, 3), "float32"),
+            "bounding_boxes": {"boxes": XYXY.copy(), "labels": LABELS.copy()}}
+    with pytest.raises(ValueError, match="bounding_box_format"):
+        keras.layers.RandomFlip()(data)
+    layer = layers.RandomFlip(seed=0)
+    state = layer._rng.generator(torch.device("cpu")).get_state()
+    with pytest.raises(ValueError, match="bounding_box_format"):
+        layer(data)
+    # nothing was drawn before the error
+    assert torch.equal(layer._rng.generator(torch.device("cpu")).get_state(), state)
+
+
+def test_bad_box_inputs_raise_value_errors():
+    layer = layers.RandomFlip(bounding_box_format="xyxy")
+    img = torch.zeros(2, H, W, 3)
+    with pytest.raises(ValueError, match="boxes"):
+        layer({"images": img, "bounding_boxes": {"boxes": torch.zeros(2, 3, 5),
+                                                 "labels": torch.zeros(2, 3)}})
+    with pytest.raises(ValueError, match="labels"):
+        layer({"images": img, "bounding_boxes": {"boxes": torch.zeros(2, 3, 4)}})
+    with pytest.raises(ValueError, match="labels"):
+        layer({"images": img, "bounding_boxes": {"boxes": torch.zeros(2, 3, 4),
+                                                 "labels": torch.zeros(2, 2)}})
+    with pytest.raises(ValueError, match="images"):
+        layer({"labels": torch.zeros(2)})
+    with pytest.raises(ValueError, match="bounding_box_format"):
+        layers.RandomFlip(bounding_box_format="xyz")
+
+
+def test_layers_without_box_support_say_so():
+    layer = layers.RandomRotation(0.2, bounding_box_format="xyxy")
+    data = {"images": torch.rand(2, H, W, 3),
+            "bounding_boxes": {"boxes": torch.as_tensor(XYXY), "labels": torch.as_tensor(LABELS)}}
+    with pytest.raises(NotImplementedError, match="RandomRotation"):
+        layer(data, training=True)
+    out = layer(data, training=False)
+    assert torch.equal(out["bounding_boxes"]["boxes"], data["bounding_boxes"]["boxes"])
+    # Images-and-labels dicts work for every image layer: labels pass through.
+    out = layer({"images": data["images"], "labels": torch.eye(2)}, training=True)
+    assert out["images"].shape == (2, H, W, 3) and torch.equal(out["labels"], torch.eye(2))
+
+
+# ---------------------------------------------------------------- MaxNumBoundingBoxes
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("max_number,fill_value", [(5, -1), (2, -7), (3, 0)])
+@pytest.mark.parametrize("batched", [True, False])
+def test_max_num_bounding_boxes_matches_keras(keras, max_number, fill_value, batched):
+    boxes, labels = (XYXY, LABELS) if batched else (XYXY[0], LABELS[0])
+    images = np.random.default_rng(0).integers(0, 255, (2, H, W, 3) if batched else (H, W, 3))
+    images = images.astype("uint8")
+    kw = dict(max_number=max_number, fill_value=fill_value, bounding_box_format="xyxy")
+    expected = keras.layers.MaxNumBoundingBoxes(**kw)(
+        {"images": images, "bounding_boxes": {"boxes": boxes.copy(), "labels": labels.copy()}})
+    got = layers.MaxNumBoundingBoxes(**kw)(
+        {"images": images, "bounding_boxes": {"boxes": boxes.copy(), "labels": labels.copy()}})
+    for key in ("boxes", "labels"):
+        np.testing.assert_array_equal(_np(got["bounding_boxes"][key]),
+                                      _np(expected["bounding_boxes"][key]))
+    np.testing.assert_array_equal(_np(got["images"]), _np(expected["images"]))
+    assert got["images"].dtype == torch.uint8
+    k_cfg = keras.layers.MaxNumBoundingBoxes(**kw).get_config()
+    ours = layers.MaxNumBoundingBoxes(**kw).get_config()
+    assert ours.pop("fill_value") == fill_value   # kept for the round trip (Keras drops it)
+    assert {k: v for k, v in ours.items() if k not in ("name", "dtype")} == \
+        {k: v for k, v in k_cfg.items() if k not in ("name", "dtype")}
+
+
+def test_max_num_bounding_boxes_shapes_and_args():
+    layer = layers.MaxNumBoundingBoxes(4, bounding_box_format="xyxy")
+    shape = layer.compute_output_shape({"images": (2, H, W, 3),
+                                        "bounding_boxes": {"boxes": (2, 9, 4), "labels": (2, 9)}})
+    assert shape["bounding_boxes"] == {"boxes": (2, 4, 4), "labels": (2, 4)}
+    clone = layers.MaxNumBoundingBoxes.from_config(
+        layers.MaxNumBoundingBoxes(4, fill_value=-3, bounding_box_format="xyxy").get_config())
+    assert clone.fill_value == -3 and clone.max_number == 4
+    x = torch.rand(2, H, W, 3)
+    assert layer(x) is x
+    for bad in (0, -2, 2.5, "3", True):
+        with pytest.raises(ValueError, match="max_number"):
+            layers.MaxNumBoundingBoxes(bad)
