@@ -207,3 +207,95 @@ def test_max_num_bounding_boxes_shapes_and_args():
     for bad in (0, -2, 2.5, "3", True):
         with pytest.raises(ValueError, match="max_number"):
             layers.MaxNumBoundingBoxes(bad)
+
+
+# ---------------------------------------------------------------- crops and resizing
+RESIZE_CASES = [("Resizing", {"height": 8, "width": 8}),
+                ("Resizing", {"height": 8, "width": 6, "crop_to_aspect_ratio": True}),
+                ("Resizing", {"height": 6, "width": 8, "pad_to_aspect_ratio": True}),
+                ("CenterCrop", {"height": 8, "width": 6}),
+                ("CenterCrop", {"height": 14, "width": 11})]
+
+
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("name,kwargs", RESIZE_CASES)
+@pytest.mark.parametrize("fmt", ["xyxy", "rel_xyxy", "xywh"])
+def test_resize_and_center_crop_boxes_match_keras(keras, name, kwargs, fmt):
+    # Shapes where Keras's box arithmetic (ideal aspect windows) and the image's pixel
+    # windows coincide; elsewhere the boxes here follow the image pixels (see below).
+    h, w = 12, 16
+    boxes = np.array([[[1, 2, 7, 9], [3, 0, 16, 12], [0, 0, 0, 0]]], "float32")
+    boxes = _np(from_xyxy(torch.as_tensor(boxes), fmt, h, w))
+    images = np.random.default_rng(0).uniform(size=(1, h, w, 3)).astype("float32")
+
+    def data():
+        return {"images": images.copy(), "segmentation_masks": images[..., :1].copy(),
+                "bounding_boxes": {"boxes": boxes.copy(), "labels": np.array([[1, 2, 3]])}}
+
+    expected = getattr(keras.layers, name)(bounding_box_format=fmt, **kwargs)(data())
+    got = getattr(layers, name)(bounding_box_format=fmt, **kwargs)(data())
+    np.testing.assert_allclose(_np(got["bounding_boxes"]["boxes"]),
+                               _np(expected["bounding_boxes"]["boxes"]), atol=1e-4)
+    np.testing.assert_array_equal(_np(got["bounding_boxes"]["labels"]),
+                                  _np(expected["bounding_boxes"]["labels"]))
+    np.testing.assert_allclose(_np(got["images"]), _np(expected["images"]), atol=1e-5)
+    np.testing.assert_allclose(_np(got["segmentation_masks"]),
+                               _np(expected["segmentation_masks"]), atol=1e-5)
+
+
+def _patch_image(h, w, box):
+    x0, y0, x1, y1 = box
+    img = torch.zeros(1, h, w, 1)
+    img[:, y0:y1, x0:x1] = 1.0
+    return img
+
+
+@pytest.mark.parametrize("name,kwargs,shape", [
+    ("Resizing", {"height": 8, "width": 6, "crop_to_aspect_ratio": True}, (10, 10)),
+    ("Resizing", {"height": 8, "width": 6, "pad_to_aspect_ratio": True}, (10, 10)),
+    ("Resizing", {"height": 6, "width": 8, "pad_to_aspect_ratio": True}, (12, 16)),
+    ("RandomCrop", {"height": 9, "width": 7}, (20, 16)),
+    ("RandomCrop", {"height": 12, "width": 9}, (10, 10)),
+    ("CenterCrop", {"height": 9, "width": 7}, (20, 16)),
+])
+def test_boxes_keep_bounding_their_pixels(name, kwargs, shape):
+    """A box drawn as a bright patch is still bounded by its transformed box (nearest
+    resampling, so patch pixels map to whole output pixels)."""
+    h, w = shape
+    box = (2, 3, 8, 9)
+    kw = dict(kwargs, bounding_box_format="xyxy")
+    if name == "Resizing":
+        kw["interpolation"] = "nearest"
+    layer = getattr(layers, name)(**kw)
+    for _ in range(4):
+        img = _patch_image(h, w, box)
+        out = layer({"images": img, "segmentation_masks": img,
+                     "bounding_boxes": {"boxes": torch.tensor([[list(map(float, box))]]),
+                                        "labels": torch.tensor([[1]])}}, training=True)
+        if name != "Resizing":
+            torch.testing.assert_close(out["segmentation_masks"], out["images"])
+        ys, xs = torch.nonzero(out["images"][0, ..., 0] > 0.5, as_tuple=True)
+        x0, y0, x1, y1 = out["bounding_boxes"]["boxes"][0, 0].tolist()
+        if len(xs) == 0:
+            assert out["bounding_boxes"]["labels"][0, 0] == -1 or (x1 - x0) * (y1 - y0) < 1
+            continue
+        # Pixel i covers [i, i + 1); resampling lights a pixel whose centre falls in the
+        # patch, so the patch and its box agree to half a pixel.
+        tol = 0.5 + 1e-4
+        assert abs(float(xs.min()) - x0) <= tol and abs(float(xs.max()) + 1 - x1) <= tol
+        assert abs(float(ys.min()) - y0) <= tol and abs(float(ys.max()) + 1 - y1) <= tol
+
+
+def test_random_crop_boxes_follow_each_images_window():
+    layer = layers.RandomCrop(6, 6, seed=0, bounding_box_format="xyxy")
+    img = torch.arange(16 * 16, dtype=torch.float32).view(1, 16, 16, 1).repeat(4, 1, 1, 1)
+    boxes = torch.tensor([[[4.0, 5.0, 9.0, 11.0]]]).repeat(4, 1, 1)
+    out = layer({"images": img, "bounding_boxes": {"boxes": boxes,
+                                                   "labels": torch.ones(4, 1, dtype=torch.long)}})
+    for i in range(4):
+        top, left = divmod(int(out["images"][i, 0, 0, 0]), 16)
+        expect = torch.tensor([4.0 - left, 5.0 - top, 9.0 - left, 11.0 - top]).clamp(0, 6)
+        torch.testing.assert_close(out["bounding_boxes"]["boxes"][i, 0], expect)
+    same = layer({"images": img, "bounding_boxes": {"boxes": boxes, "labels": torch.ones(4, 1)}},
+                 training=False)
+    assert torch.equal(same["bounding_boxes"]["boxes"], boxes)

@@ -169,7 +169,8 @@ def test_perspective_boxes_match_keras_for_the_same_corners(keras):
                                           "labels": torch.as_tensor(labels)}, t, True, h, w)
     k_layer = keras.layers.RandomPerspective(scale=0.5, bounding_box_format="xyxy")
     expected = k_layer.transform_bounding_boxes(
-        {"boxes": keras.ops.convert_to_tensor(boxes), "labels": keras.ops.convert_to_tensor(labels)},
+        {"boxes": keras.ops.convert_to_tensor(boxes),
+         "labels": keras.ops.convert_to_tensor(labels)},
         {"apply_perspective": _np(t["apply"]), "start_points": _np(t["start"]),
          "end_points": _np(t["end"]), "input_shape": (3, h, w, 3)}, training=True)
     np.testing.assert_allclose(_np(got["boxes"]), _np(expected["boxes"]), atol=1e-3)

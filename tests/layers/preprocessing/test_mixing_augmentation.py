@@ -112,8 +112,9 @@ def test_mixup_masks_and_boxes():
         torch.testing.assert_close(out["segmentation_masks"][i],
                                    lam * data["segmentation_masks"][i]
                                    + (1 - lam) * data["segmentation_masks"][j])
+        box_labels = data["bounding_boxes"]["labels"]
         assert out["bounding_boxes"]["labels"][i].tolist() == \
-            data["bounding_boxes"]["labels"][i].tolist() + data["bounding_boxes"]["labels"][j].tolist()
+            box_labels[i].tolist() + box_labels[j].tolist()
     assert out["bounding_boxes"]["boxes"].shape == (4, 4, 4)
 
 

@@ -125,3 +125,36 @@ def check_bounding_boxes(layer_name: str, bounding_boxes, batched: bool) -> None
                          "boxes. Received: boxes.shape=%s, labels.shape=%s"
                          % (layer_name, tuple(boxes.shape[:-1]), tuple(boxes.shape),
                             tuple(labels.shape)))
+
+
+def crop_resize_xyxy(boxes: torch.Tensor, labels, top, left, crop_height, crop_width,
+                     out_height: int, out_width: int):
+    """``xyxy`` boxes of the window ``(top, left, crop_height, crop_width)`` of an image,
+    after that window is resized to ``out_height x out_width``; clipped to the output (a
+    negative ``top``/``left`` is padding). ``top``/``left`` may be ``(B, 1)`` tensors.
+
+    Returns:
+        ``(boxes, labels)`` as ``clip_xyxy`` gives them.
+    """
+    x0, y0, x1, y1 = _split(boxes)
+    sx, sy = out_width / crop_width, out_height / crop_height
+    moved = torch.stack([(x0 - left) * sx, (y0 - top) * sy, (x1 - left) * sx, (y1 - top) * sy],
+                        dim=-1)
+    return clip_xyxy(moved, labels, out_height, out_width)
+
+
+def transform_boxes_through_window(fmt: str, bounding_boxes: dict, window: tuple, height: int,
+                                   width: int, out_height: int, out_width: int) -> dict:
+    """Boxes in ``fmt`` of a ``height x width`` image -> boxes of its crop/pad ``window``
+    ``(top, left, crop_height, crop_width)`` resized to ``out_height x out_width``.
+
+    Padding rows (all 0 or all -1, e.g. from MaxNumBoundingBoxes) come out as zeros, as
+    Keras's Resizing gives them."""
+    raw = bounding_boxes["boxes"]
+    padding = ((raw == 0) | (raw == -1)).all(-1, keepdim=True) & \
+        ((raw == raw[..., :1]).all(-1, keepdim=True))
+    boxes = to_xyxy(raw, fmt, height, width)
+    boxes, labels = crop_resize_xyxy(boxes, bounding_boxes["labels"], *window, out_height,
+                                     out_width)
+    boxes = torch.where(padding, torch.zeros_like(boxes), boxes)
+    return {"boxes": from_xyxy(boxes, fmt, out_height, out_width), "labels": labels}
