@@ -105,9 +105,11 @@ def test_sampler_fill_modes_match_keras_map_coordinates(keras, fill_mode, interp
 
 
 @pytest.mark.keras_oracle
-@pytest.mark.parametrize("sigma", [0.7, 1.6, 2.5])
-def test_gaussian_smoothing_matches_keras_blur(keras, sigma):
-    x = np.random.default_rng(2).normal(size=(2, 11, 13, 1)).astype("float32")
+@pytest.mark.parametrize("sigma,shape", [(0.7, (2, 11, 13, 1)), (1.6, (2, 11, 13, 1)),
+                                         (2.5, (2, 11, 13, 1)), (1.3, (1, 1030, 6, 1))])
+def test_gaussian_smoothing_matches_keras_blur(keras, sigma, shape):
+    # (the tall image takes the convolution path, the others the banded products)
+    x = np.random.default_rng(2).normal(size=shape).astype("float32")
     size = int(6 * sigma) | 1
     expected = _np(keras.ops.image.gaussian_blur(x, (size, size), (sigma, sigma),
                                                 data_format="channels_last"))

@@ -231,6 +231,11 @@ class BaseImageLayer(Layer):
 
     def compute_output_spec(self, inputs, training=None, **kwargs):
         from torchkeras.layers.keras_tensor import KerasTensor
+        if isinstance(inputs, dict):
+            raise NotImplementedError(
+                "%s: dict inputs (images with labels, boxes or masks) are supported in eager "
+                "calls, e.g. on each batch of a data pipeline, not on symbolic Input tensors."
+                % type(self).__name__)
         return KerasTensor(self.compute_output_shape(tuple(inputs.shape)),
                            dtype=self._output_dtype(inputs.dtype))
 

@@ -93,7 +93,7 @@ class RandomPerspective(BaseImageLayer):
         fmt = self.bounding_box_format
         boxes = to_xyxy(bounding_boxes["boxes"], fmt, height, width)
         # The image map sends output pixels to input pixels: boxes need its inverse.
-        inverse = torch.linalg.inv(homography_matrix(transformation["coeffs"]))
+        inverse = torch.linalg.inv_ex(homography_matrix(transformation["coeffs"]))[0]
         inverse = (inverse / inverse[:, 2:, 2:]).flatten(1)[:, :8]
         x0, y0, x1, y1 = boxes.unbind(-1)
         xs, ys = apply_homography(inverse, torch.stack([x0, x1, x0, x1], -1),
