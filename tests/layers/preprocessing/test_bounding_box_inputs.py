@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from torchkeras import layers
+from torchkeras.testing import run_layer_test
 from torchkeras.layers.preprocessing.bounding_boxes_ops import (FORMATS, clip_xyxy, from_xyxy,
                                                                 to_xyxy)
 
@@ -299,3 +300,9 @@ def test_random_crop_boxes_follow_each_images_window():
     same = layer({"images": img, "bounding_boxes": {"boxes": boxes, "labels": torch.ones(4, 1)}},
                  training=False)
     assert torch.equal(same["bounding_boxes"]["boxes"], boxes)
+
+
+def test_max_num_bounding_boxes_layer_test():
+    run_layer_test(layers.MaxNumBoundingBoxes, {"max_number": 3, "bounding_box_format": "xyxy"},
+                   input_shape=(2, 6, 5, 3), expected_output_shape=(2, 6, 5, 3),
+                   expected_num_trainable_weights=0, expected_num_non_trainable_weights=0)

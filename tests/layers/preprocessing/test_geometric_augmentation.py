@@ -277,3 +277,53 @@ def test_erasing_bad_args():
         layers.RandomErasing(scale=(0.2, 0.3, 0.4))
     with pytest.raises(ValueError, match="factor"):
         layers.RandomErasing(factor=-0.5)
+
+
+# ---------------------------------------------------------------- distributions vs Keras
+@pytest.mark.keras_oracle
+def test_perspective_corner_draws_match_keras(keras):
+    x = np.zeros((2000, 24, 32, 1), "float32")
+    t = keras.layers.RandomPerspective(scale=0.6, factor=(0.3, 0.7), seed=1) \
+        .get_random_transformation(x)
+    k_moves = _np(t["end_points"]) - _np(t["start_points"])
+    ours = layers.RandomPerspective(scale=0.6, factor=(0.3, 0.7), seed=1) \
+        .get_random_transformation(torch.as_tensor(x), True)
+    moves = _np(ours["end"] - ours["start"])
+    np.testing.assert_allclose(moves.std(0), k_moves.std(0), rtol=0.06, atol=1e-6)
+    np.testing.assert_allclose(moves.mean(0), 0, atol=0.3)
+    assert abs(float(ours["apply"].float().mean()) - float(_np(t["apply_perspective"]).mean())) \
+        < 0.05
+
+
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("scale", [(1.0, 1.0), (0.4, 0.4)])
+def test_elastic_displacement_statistics_match_keras(keras, scale):
+    h, w = 32, 40
+    # Ramps in x and y: a pixel's change says how far it moved along that axis.
+    ramp = np.stack(np.meshgrid(np.arange(w, dtype="float32"), np.arange(h, dtype="float32")),
+                    -1)
+    x = np.repeat(ramp[None], 48, 0)
+    kw = dict(factor=(1.0, 1.0), scale=scale, value_range=(0, 1000), fill_mode="nearest")
+    k_moves = _np(keras.layers.RandomElasticTransform(seed=1, **kw)(x, training=True)) - x
+    moves = _np(layers.RandomElasticTransform(seed=1, **kw)(torch.as_tensor(x),
+                                                            training=True)) - x
+    inner = (slice(None), slice(4, -4), slice(4, -4))
+    np.testing.assert_allclose(np.abs(moves[inner]).mean((0, 1, 2)),
+                               np.abs(k_moves[inner]).mean((0, 1, 2)), rtol=0.12)
+    # the same smoothness: differences between neighbours
+    np.testing.assert_allclose(np.abs(np.diff(moves[inner], axis=2)).mean(),
+                               np.abs(np.diff(k_moves[inner], axis=2)).mean(), rtol=0.12)
+
+
+@pytest.mark.keras_oracle
+def test_erasing_rates_and_sizes_match_keras(keras):
+    x = np.full((512, 16, 16, 1), 5.0, "float32")
+    stats = []
+    for out in (keras.layers.RandomErasing(fill_value=0.0, seed=3)(x, training=True),
+                layers.RandomErasing(fill_value=0.0, seed=3)(torch.as_tensor(x),
+                                                              training=True)):
+        frac = (_np(out) == 0).mean((1, 2, 3))
+        stats.append(((frac > 0).mean(), frac[frac > 0].mean()))
+    (k_rate, k_size), (rate, size) = stats
+    assert abs(rate - k_rate) < 0.08 and abs(rate - 0.5) < 0.07   # P(erase) = E[U(0, 1)]
+    assert abs(size - k_size) < 0.02

@@ -199,3 +199,22 @@ def test_cutmix_bad_factor():
     for bad in (1.5, (0.1, 0.2, 0.3), "a"):
         with pytest.raises(ValueError, match="factor"):
             layers.CutMix(factor=bad)
+
+
+# ---------------------------------------------------------------- distributions vs Keras
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("name,kwargs", [("MixUp", {"alpha": 0.2}), ("MixUp", {"alpha": 1.0}),
+                                         ("CutMix", {"factor": (0.5, 0.5)}),
+                                         ("CutMix", {"factor": (1.0, 1.0)})])
+def test_label_weight_distribution_matches_keras(keras, name, kwargs):
+    n = 512
+    images = np.random.default_rng(0).uniform(size=(n, 32, 32, 1)).astype("float32")
+    labels = np.eye(2, dtype="float32")[np.arange(n) % 2]
+    k = getattr(keras.layers, name)(seed=3, **kwargs)({"images": images, "labels": labels})
+    ours = getattr(layers, name)(seed=3, **kwargs)({"images": torch.as_tensor(images),
+                                                     "labels": torch.as_tensor(labels)})
+    own = [np.asarray(out["labels"].cpu())[np.arange(n), np.arange(n) % 2]
+           for out in (k, ours)]
+    # own-class weight: 1 - (1 - lam) * P(partner of the other class)
+    assert abs(own[0].mean() - own[1].mean()) < 0.04
+    assert abs(own[0].std() - own[1].std()) < 0.04

@@ -7,6 +7,7 @@ import torch
 import torchkeras
 from torchkeras import layers
 from torchkeras.saving import deserialize_keras_object, serialize_keras_object
+from torchkeras.testing import run_layer_test
 
 
 def _steps(lib):
@@ -86,3 +87,9 @@ def test_bad_layers_argument():
         layers.Pipeline([layers.RandomFlip(), "flip"])
     with pytest.raises(ValueError, match="layers"):
         layers.Pipeline.from_config({"name": "p"})
+
+
+def test_layer_test():
+    run_layer_test(layers.Pipeline, {"layers": [layers.Rescaling(0.5), layers.RandomFlip()]},
+                   input_shape=(2, 6, 5, 3), expected_output_shape=(2, 6, 5, 3),
+                   expected_num_trainable_weights=0, expected_num_non_trainable_weights=0)

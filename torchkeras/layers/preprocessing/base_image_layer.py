@@ -64,6 +64,8 @@ class BaseImageLayer(Layer):
     _USE_BASE_FACTOR = False
     _FACTOR_BOUNDS = (-1, 1)
     _CAST_INPUTS = True
+    # Layers that move no pixels (colour, erasing) pass boxes and masks through unchanged.
+    _PRESERVES_GEOMETRY = False
 
     def __init__(self, factor=None, bounding_box_format: str | None = None,
                  data_format: str | None = None, **kwargs):
@@ -176,8 +178,6 @@ class BaseImageLayer(Layer):
             return masks
         raise NotImplementedError("%s does not transform segmentation masks yet."
                                   % type(self).__name__)
-
-    _PRESERVES_GEOMETRY = False
 
     def _call_dict(self, data: dict, training: bool) -> dict:
         """Keras's dict inputs: ``images`` plus optional ``labels``, ``bounding_boxes``
