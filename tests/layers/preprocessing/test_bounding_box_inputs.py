@@ -306,3 +306,14 @@ def test_max_num_bounding_boxes_layer_test():
     run_layer_test(layers.MaxNumBoundingBoxes, {"max_number": 3, "bounding_box_format": "xyxy"},
                    input_shape=(2, 6, 5, 3), expected_output_shape=(2, 6, 5, 3),
                    expected_num_trainable_weights=0, expected_num_non_trainable_weights=0)
+
+
+def test_per_class_box_labels():
+    boxes = {"boxes": torch.tensor([[[1.0, 1, 3, 3], [9, 1, 12, 3]]]),
+             "labels": torch.tensor([[[0.0, 1.0], [1.0, 0.0]]])}
+    out = layers.RandomFlip("vertical", bounding_box_format="xyxy").transform_bounding_boxes(
+        boxes, torch.tensor([[False]]), True, H, W)
+    assert out["labels"].tolist() == [[[0.0, 1.0], [-1.0, -1.0]]]   # the box outside is empty
+    padded = layers.MaxNumBoundingBoxes(3, bounding_box_format="xyxy")(
+        {"images": torch.zeros(1, H, W, 3), "bounding_boxes": boxes})["bounding_boxes"]
+    assert padded["labels"].shape == (1, 3, 2) and padded["labels"][0, 2].tolist() == [-1, -1]

@@ -93,3 +93,25 @@ def test_layer_test():
     run_layer_test(layers.Pipeline, {"layers": [layers.Rescaling(0.5), layers.RandomFlip()]},
                    input_shape=(2, 6, 5, 3), expected_output_shape=(2, 6, 5, 3),
                    expected_num_trainable_weights=0, expected_num_non_trainable_weights=0)
+
+
+def test_model_with_augmentation_layers_saves_and_loads(tmp_path):
+    model = torchkeras.Sequential([
+        layers.Input((12, 12, 3)),
+        layers.Pipeline([layers.RandomFlip(seed=1), layers.RandomPerspective(scale=0.2),
+                         layers.RandomElasticTransform(value_range=(0, 1)),
+                         layers.RandomErasing(value_range=(0, 1), fill_value=0.0)]),
+        layers.MixUp(alpha=0.3), layers.CutMix(factor=0.5),
+        layers.MaxNumBoundingBoxes(4, bounding_box_format="xyxy"),
+        layers.Flatten(), layers.Dense(2)])
+    path = str(tmp_path / "aug.keras")
+    model.save(path)
+    loaded = torchkeras.saving.load_model(path)
+    names = [type(layer).__name__ for layer in loaded.layers]
+    assert names == ["Pipeline", "MixUp", "CutMix", "MaxNumBoundingBoxes", "Flatten", "Dense"]
+    assert [type(layer).__name__ for layer in loaded.layers[0].layers] == \
+        ["RandomFlip", "RandomPerspective", "RandomElasticTransform", "RandomErasing"]
+    assert loaded.layers[1].alpha == 0.3 and loaded.layers[2].factor == (0, 0.5)
+    x = np.random.default_rng(0).uniform(size=(3, 12, 12, 3)).astype("float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)

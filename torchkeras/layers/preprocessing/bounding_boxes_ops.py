@@ -101,7 +101,9 @@ def clip_xyxy(boxes: torch.Tensor, labels, height: int, width: int):
     clipped = torch.stack([x0, y0, x1, y1], dim=-1)
     if labels is not None:
         area = (x1 - x0) * (y1 - y0)
-        labels = torch.where(area > 0, labels, torch.full_like(labels, -1))
+        # per-class label vectors (B, N, C) are marked whole
+        keep = (area > 0).view(area.shape + (1,) * (labels.dim() - area.dim()))
+        labels = torch.where(keep, labels, torch.full_like(labels, -1))
     return clipped, labels
 
 

@@ -54,7 +54,9 @@ class MaxNumBoundingBoxes(BaseImageLayer):
         boxes, labels = boxes[:, :m], labels[:, :m]
         if n < m:
             boxes = F.pad(boxes, (0, 0, 0, m - n), value=self.fill_value)
-            labels = F.pad(labels, (0, m - n), value=self.fill_value)
+            # F.pad lists dims from the last: pad only the boxes axis (1) of the labels.
+            labels = F.pad(labels, (0, 0) * (labels.dim() - 2) + (0, m - n),
+                           value=self.fill_value)
         return {**bounding_boxes, "boxes": boxes, "labels": labels}
 
     def compute_output_shape(self, input_shape):
