@@ -115,3 +115,14 @@ def test_model_with_augmentation_layers_saves_and_loads(tmp_path):
     x = np.random.default_rng(0).uniform(size=(3, 12, 12, 3)).astype("float32")
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_masks_flow_between_pipeline_layers():
+    lstm = layers.LSTM(3)
+    pipe = layers.Pipeline([layers.Masking(0.0), lstm])
+    x = torch.rand(2, 5, 4)
+    x[0, 3:] = 0.0
+    out = pipe(x)
+    # the masked tail of sample 0 is skipped, as if it were not there
+    torch.testing.assert_close(out[0], lstm(x[:1, :3])[0])
+    assert not torch.allclose(out[0], lstm(x[:1])[0])
