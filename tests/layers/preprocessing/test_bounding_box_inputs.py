@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from torchkeras import layers
+from torchkeras.layers.preprocessing.base_image_layer import BaseImageLayer
 from torchkeras.testing import run_layer_test
 from torchkeras.layers.preprocessing.bounding_boxes_ops import (FORMATS, clip_xyxy, from_xyxy,
                                                                 to_xyxy)
@@ -157,17 +158,27 @@ def test_bad_box_inputs_raise_value_errors():
         layers.RandomFlip(bounding_box_format="xyz")
 
 
-def test_layers_without_box_support_say_so():
-    layer = layers.RandomRotation(0.2, bounding_box_format="xyxy")
-    data = {"images": torch.rand(2, H, W, 3),
+def test_images_only_layers_in_dict_calls():
+    """A layer that only overrides ``transform`` serves dicts: labels pass through, boxes
+    and masks raise until it implements their hooks (colour layers pass them through)."""
+    class Negate(BaseImageLayer):
+        def transform(self, images, training):
+            return -images if training else images
+
+    data = {"images": torch.rand(2, H, W, 3), "labels": torch.eye(2),
             "bounding_boxes": {"boxes": torch.as_tensor(XYXY), "labels": torch.as_tensor(LABELS)}}
-    with pytest.raises(NotImplementedError, match="RandomRotation"):
+    layer = Negate(bounding_box_format="xyxy")
+    out = layer({"images": data["images"], "labels": data["labels"]}, training=True)
+    assert torch.equal(out["images"], -data["images"]) and torch.equal(out["labels"], torch.eye(2))
+    with pytest.raises(NotImplementedError, match="Negate"):
         layer(data, training=True)
     out = layer(data, training=False)
     assert torch.equal(out["bounding_boxes"]["boxes"], data["bounding_boxes"]["boxes"])
-    # Images-and-labels dicts work for every image layer: labels pass through.
-    out = layer({"images": data["images"], "labels": torch.eye(2)}, training=True)
-    assert out["images"].shape == (2, H, W, 3) and torch.equal(out["labels"], torch.eye(2))
+    for colour in (layers.RandomBrightness(0.2, bounding_box_format="xyxy"),
+                   layers.RandomContrast(0.2, bounding_box_format="xyxy")):
+        out = colour(dict(data, segmentation_masks=torch.ones(2, H, W, 1)), training=True)
+        assert torch.equal(out["bounding_boxes"]["boxes"], data["bounding_boxes"]["boxes"])
+        assert torch.equal(out["segmentation_masks"], torch.ones(2, H, W, 1))
 
 
 # ---------------------------------------------------------------- MaxNumBoundingBoxes
@@ -258,6 +269,13 @@ def _patch_image(h, w, box):
     ("RandomCrop", {"height": 9, "width": 7}, (20, 16)),
     ("RandomCrop", {"height": 12, "width": 9}, (10, 10)),
     ("CenterCrop", {"height": 9, "width": 7}, (20, 16)),
+    ("RandomTranslation", {"height_factor": (0.25, 0.25), "width_factor": (-0.125, -0.125)},
+     (20, 24)),
+    ("RandomTranslation", {"height_factor": 0.3, "width_factor": 0.3}, (20, 24)),
+    ("RandomZoom", {"height_factor": (0.5, 0.5), "width_factor": (-0.25, -0.25)}, (20, 24)),
+    ("RandomZoom", {"height_factor": 0.4}, (21, 17)),
+    ("RandomRotation", {"factor": (0.25, 0.25)}, (20, 24)),
+    ("RandomRotation", {"factor": (0.5, 0.5)}, (21, 17)),
 ])
 def test_boxes_keep_bounding_their_pixels(name, kwargs, shape):
     """A box drawn as a bright patch is still bounded by its transformed box (nearest
@@ -265,15 +283,17 @@ def test_boxes_keep_bounding_their_pixels(name, kwargs, shape):
     h, w = shape
     box = (2, 3, 8, 9)
     kw = dict(kwargs, bounding_box_format="xyxy")
-    if name == "Resizing":
+    if name in ("Resizing", "RandomTranslation", "RandomZoom", "RandomRotation"):
         kw["interpolation"] = "nearest"
+    if name.startswith("RandomT") or name.startswith("RandomZ") or name.startswith("RandomR"):
+        kw.update(fill_mode="constant", seed=1)
     layer = getattr(layers, name)(**kw)
     for _ in range(4):
         img = _patch_image(h, w, box)
         out = layer({"images": img, "segmentation_masks": img,
                      "bounding_boxes": {"boxes": torch.tensor([[list(map(float, box))]]),
                                         "labels": torch.tensor([[1]])}}, training=True)
-        if name != "Resizing":
+        if name != "Resizing":   # (Resizing's masks are nearest, its images bilinear)
             torch.testing.assert_close(out["segmentation_masks"], out["images"])
         ys, xs = torch.nonzero(out["images"][0, ..., 0] > 0.5, as_tuple=True)
         x0, y0, x1, y1 = out["bounding_boxes"]["boxes"][0, 0].tolist()
@@ -317,3 +337,26 @@ def test_per_class_box_labels():
     padded = layers.MaxNumBoundingBoxes(3, bounding_box_format="xyxy")(
         {"images": torch.zeros(1, H, W, 3), "bounding_boxes": boxes})["bounding_boxes"]
     assert padded["labels"].shape == (1, 3, 2) and padded["labels"][0, 2].tolist() == [-1, -1]
+
+
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("name,kwargs", [
+    ("RandomRotation", {"factor": (0.25, 0.25)}), ("RandomRotation", {"factor": (0.5, 0.5)}),
+    ("RandomZoom", {"height_factor": (-0.5, -0.5)}),
+    ("RandomTranslation", {"height_factor": (0.25, 0.25), "width_factor": (-0.125, -0.125)})])
+def test_affine_boxes_are_exact_where_pixels_map_to_pixels(keras, name, kwargs):
+    """Quarter/half turns, zoom x2 and whole-pixel shifts move pixels onto pixels: the box
+    of a bright patch must become exactly the box of the moved patch. Keras's images
+    agree with these (its boxes, which treat box edges as pixel centres, are off by up to
+    a pixel here)."""
+    h, w = 20, 24
+    img = _patch_image(h, w, (2, 3, 8, 9)).numpy()
+    kw = dict(kwargs, bounding_box_format="xyxy", interpolation="nearest", fill_mode="constant")
+    data = {"images": img, "bounding_boxes": {"boxes": np.array([[[2.0, 3, 8, 9]]], "float32"),
+                                              "labels": np.array([[1]])}}
+    out = getattr(layers, name)(**kw)(data, training=True)
+    k_img = _np(getattr(keras.layers, name)(**kw)({"images": img.copy()}, training=True)["images"])
+    np.testing.assert_allclose(_np(out["images"]), k_img, atol=1e-6)
+    ys, xs = np.nonzero(k_img[0, ..., 0] > 0.5)
+    np.testing.assert_allclose(_np(out["bounding_boxes"]["boxes"])[0, 0],
+                               [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1], atol=1e-4)

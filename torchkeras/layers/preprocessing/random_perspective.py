@@ -57,10 +57,11 @@ class RandomPerspective(BaseImageLayer):
         self._set_seed(seed)
 
     def get_random_transformation(self, images: torch.Tensor, training: bool):
-        if not training:
+        h, w = self._hw(images)
+        if not training or h < 2 or w < 2:
+            # (a single row or column has no perspective: its corners coincide)
             return None
         b = images.shape[0]
-        h, w = self._hw(images)
         probability = self._uniform((b,), self.factor[0], self.factor[1], images)
         apply = self._uniform((b,), 0.0, 1.0, images) < probability
         shift = self._uniform((b, 4, 2), -0.5 * self.scale, 0.5 * self.scale, images)
