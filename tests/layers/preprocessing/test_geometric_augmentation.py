@@ -327,3 +327,16 @@ def test_erasing_rates_and_sizes_match_keras(keras):
     (k_rate, k_size), (rate, size) = stats
     assert abs(rate - k_rate) < 0.08 and abs(rate - 0.5) < 0.07   # P(erase) = E[U(0, 1)]
     assert abs(size - k_size) < 0.02
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("RandomPerspective", {"scale": 0.5}), ("RandomElasticTransform", {"value_range": (0, 1)}),
+    ("RandomErasing", {"value_range": (0, 1), "factor": (1.0, 1.0)}), ("MixUp", {}),
+    ("CutMix", {}), ("RandomRotation", {"factor": 0.3}), ("RandomZoom", {"height_factor": 0.3})])
+def test_channels_first_is_the_transposed_channels_last(name, kwargs):
+    x = torch.rand(4, 10, 12, 3)
+    last = getattr(layers, name)(seed=5, **kwargs)(x, training=True)
+    first = getattr(layers, name)(seed=5, data_format=CF, **kwargs)(x.permute(0, 3, 1, 2),
+                                                                     training=True)
+    torch.testing.assert_close(first.permute(0, 2, 3, 1), last, atol=1e-5, rtol=0)
+    assert not torch.equal(last, x)

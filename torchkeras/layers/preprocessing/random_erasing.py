@@ -93,7 +93,12 @@ class RandomErasing(BaseImageLayer):
     def _fill(self, images: torch.Tensor) -> torch.Tensor:
         low, high = self.value_range
         if self.fill_value is None:
-            fill = self._rng.normal(images.shape, images) * high
+            # Drawn in NHWC order whatever the layout, so both layouts erase alike.
+            first = self.data_format == "channels_first"
+            shape = images.permute(0, 2, 3, 1).shape if first else images.shape
+            fill = self._rng.normal(shape, images) * high
+            if first:
+                fill = fill.permute(0, 3, 1, 2)
         elif isinstance(self.fill_value, (tuple, list)):
             shape = (1, 1, 1, 3) if self.data_format == "channels_last" else (1, 3, 1, 1)
             fill = torch.tensor(self.fill_value, dtype=images.dtype,
