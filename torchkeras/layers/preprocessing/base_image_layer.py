@@ -53,6 +53,11 @@ class BaseImageLayer(Layer):
     one set of draws is shared by all entries. This base adds/removes the batch axis for
     single images and casts integer images to the compute dtype, as Keras does.
 
+    Boxes follow the pixels of their image (pixel ``i`` spans ``[i, i + 1)``): they are
+    clipped to the output image, and a box left without area gets label ``-1``. Where
+    Keras's box arithmetic approximates the image's pixel windows (resizing to another
+    aspect ratio, affine warps), the boxes here can differ from Keras's by up to a pixel.
+
     Args:
         factor: Keras's generic ``factor`` (used by layers whose ``_USE_BASE_FACTOR`` is
             True): a number ``f`` (range ``(max(-f, low), f)``) or a pair ``(lower, upper)``.
