@@ -360,6 +360,77 @@ def rows():
 
     from layers_core import core_rows   # core/activation/reshaping/merging/... rows
     out.extend(core_rows())
+    out.extend(augmentation_rows())
+    return out
+
+
+def augmentation_rows() -> list:
+    """Training-mode augmentation layers on a (32, 64, 64, 3) batch against what a torch
+    user writes: MixUp/CutMix by hand, the others with torchvision's per-image functional
+    ops in a loop (torchvision draws one set of parameters per call)."""
+    from torchvision.transforms.v2 import functional as TF
+    shape = (32, 64, 64, 3)
+    out = []
+
+    def aug(layer, kernel):
+        x = torch.rand(shape).requires_grad_()
+        y = layer(x, training=True)
+        g = torch.randn(y.shape)
+
+        def ours():
+            layer(x, training=True).backward(g)
+
+        def raw():
+            nl(kernel(nc(x))).backward(g)
+        return ours, raw, None
+
+    def mixup_kernel(x):
+        b = x.shape[0]
+        lam = torch.distributions.Beta(0.2, 0.2).sample((b, 1, 1, 1))
+        return torch.lerp(x[torch.randperm(b)], x, lam)
+
+    def cutmix_kernel(x):
+        # The common hand-written CutMix: one box and one permutation per batch.
+        b, _, h, w = x.shape
+        lam = float(torch.distributions.Beta(1.0, 1.0).sample())
+        ch, cw = int(h * (1 - lam) ** 0.5), int(w * (1 - lam) ** 0.5)
+        top, left = int(torch.randint(0, h - ch + 1, ())), int(torch.randint(0, w - cw + 1, ()))
+        mixed = x.clone()
+        mixed[:, :, top:top + ch, left:left + cw] = x[torch.randperm(b), :, top:top + ch,
+                                                      left:left + cw]
+        return mixed
+
+    def erase_kernel(x):
+        outs = []
+        for img in x:
+            i, j = int(torch.randint(0, 40, ())), int(torch.randint(0, 40, ()))
+            outs.append(TF.erase(img, i, j, 20, 20, torch.zeros(())))
+        return torch.stack(outs)
+
+    def perspective_kernel(x):
+        corners = [[0, 0], [63, 0], [63, 63], [0, 63]]
+        outs = []
+        for img in x:
+            end = [[int(a + torch.randint(-8, 9, ())), int(b + torch.randint(-8, 9, ()))]
+                   for a, b in corners]
+            outs.append(TF.perspective(img, corners, end))
+        return torch.stack(outs)
+
+    def elastic_kernel(x):
+        outs = []
+        for img in x:
+            disp = torch.randn(1, 64, 64, 2) * 0.05
+            outs.append(TF.elastic(img, disp))
+        return torch.stack(outs)
+
+    out.append(("MixUp (train)", lambda: aug(L.MixUp(), mixup_kernel)))
+    out.append(("CutMix (train)", lambda: aug(L.CutMix(), cutmix_kernel)))
+    out.append(("RandomErasing (train)", lambda: aug(
+        L.RandomErasing(factor=(1.0, 1.0), value_range=(0, 1)), erase_kernel)))
+    out.append(("RandomPerspective (train)", lambda: aug(
+        L.RandomPerspective(scale=0.3), perspective_kernel)))
+    out.append(("RandomElasticTransform (train)", lambda: aug(
+        L.RandomElasticTransform(value_range=(0, 1)), elastic_kernel)))
     return out
 
 

@@ -36,6 +36,14 @@ from torchkeras.layers.preprocessing.random_shear import RandomShear
 from torchkeras.layers.preprocessing.clahe import ContrastLimitedAdaptiveHistogramEqualization
 from torchkeras.layers.preprocessing.rand_augment import RandAugment
 from torchkeras.layers.preprocessing.aug_mix import AugMix
+# aug-geom: geometric & mixing augmentation, box utilities, Pipeline
+from torchkeras.layers.preprocessing.cut_mix import CutMix
+from torchkeras.layers.preprocessing.max_num_bounding_box import MaxNumBoundingBoxes
+from torchkeras.layers.preprocessing.mix_up import MixUp
+from torchkeras.layers.preprocessing.pipeline import Pipeline
+from torchkeras.layers.preprocessing.random_elastic_transform import RandomElasticTransform
+from torchkeras.layers.preprocessing.random_erasing import RandomErasing
+from torchkeras.layers.preprocessing.random_perspective import RandomPerspective
 
 __all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
            "StringLookup", "TextVectorization", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
@@ -48,3 +56,5 @@ __all__ += ["RandomGrayscale", "RandomInvert", "Solarization", "RandomPosterizat
             "RandomSaturation", "RandomHue", "RandomColorJitter", "RandomGaussianBlur",
             "RandomShear", "ContrastLimitedAdaptiveHistogramEqualization", "RandAugment",
             "AugMix"]
+__all__ += ["CutMix", "MaxNumBoundingBoxes", "MixUp", "Pipeline", "RandomElasticTransform",
+            "RandomErasing", "RandomPerspective"]

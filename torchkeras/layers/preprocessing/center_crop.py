@@ -4,7 +4,8 @@ from __future__ import annotations
 import torch
 
 from torchkeras.layers.preprocessing.base_image_layer import BaseImageLayer
-from torchkeras.layers.preprocessing.resize_ops import resize_nchw
+from torchkeras.layers.preprocessing.bounding_boxes_ops import transform_boxes_through_window
+from torchkeras.layers.preprocessing.resize_ops import aspect_crop_box, resize_nchw
 
 
 class CenterCrop(BaseImageLayer):
@@ -33,7 +34,7 @@ class CenterCrop(BaseImageLayer):
         self.height = height
         self.width = width
 
-    def transform(self, images: torch.Tensor, training: bool) -> torch.Tensor:
+    def transform_images(self, images: torch.Tensor, transformation, training: bool):
         h, w = self._hw(images)
         if h >= self.height and w >= self.width:
             top, left = (h - self.height) // 2, (w - self.width) // 2
@@ -42,6 +43,19 @@ class CenterCrop(BaseImageLayer):
         out = resize_nchw(self._to_nchw(images), (self.height, self.width), "bilinear",
                           crop_to_aspect_ratio=True)
         return self._from_nchw(out)
+
+    def transform_segmentation_masks(self, masks, transformation, training: bool):
+        return self.transform_images(masks, transformation, training)
+
+    def transform_bounding_boxes(self, bounding_boxes: dict, transformation, training: bool,
+                                 height: int, width: int) -> dict:
+        if height >= self.height and width >= self.width:
+            window = ((height - self.height) // 2, (width - self.width) // 2, self.height,
+                      self.width)
+        else:
+            window = aspect_crop_box(height, width, self.height, self.width)
+        return transform_boxes_through_window(self.bounding_box_format, bounding_boxes, window,
+                                              height, width, self.height, self.width)
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)

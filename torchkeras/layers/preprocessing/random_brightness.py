@@ -25,6 +25,8 @@ class RandomBrightness(BaseImageLayer):
     _USE_BASE_FACTOR = True
     _CAST_INPUTS = False
 
+    _PRESERVES_GEOMETRY = True   # boxes and masks pass through, as in Keras
+
     def __init__(self, factor, value_range=(0, 255), seed: int | None = None, **kwargs):
         super().__init__(factor=factor, **kwargs)
         check_value_range("RandomBrightness", value_range)

@@ -32,6 +32,8 @@ class RandomContrast(BaseImageLayer):
     _FACTOR_BOUNDS = (0, 1)
     _CAST_INPUTS = False
 
+    _PRESERVES_GEOMETRY = True   # boxes and masks pass through, as in Keras
+
     def __init__(self, factor, value_range=(0, 255), seed: int | None = None, **kwargs):
         super().__init__(factor=factor, **kwargs)
         check_value_range("RandomContrast", value_range)

@@ -6,6 +6,7 @@ import random
 import torch
 
 from torchkeras.layers.preprocessing.base_image_layer import BaseImageLayer
+from torchkeras.layers.preprocessing.bounding_boxes_ops import transform_boxes_through_window
 from torchkeras.layers.preprocessing.resize_ops import aspect_crop_box, resize_nchw
 
 
@@ -43,23 +44,49 @@ class RandomCrop(BaseImageLayer):
         if seed is None:
             self.seed = random.randint(1, int(1e9))
 
-    def transform(self, images: torch.Tensor, training: bool) -> torch.Tensor:
+    def get_random_transformation(self, images: torch.Tensor, training: bool):
         if not training:
-            return images
+            return None
         h, w = self._hw(images)
-        if h > self.height and w > self.width:
-            return self._random_windows(images, h, w)
+        if not (h > self.height and w > self.width):
+            return {"aspect": True}
+        b, dev = images.shape[0], images.device
+        gen = self._rng.generator(dev)
+        top = torch.randint(0, h - self.height + 1, (b, 1), device=dev, generator=gen)
+        left = torch.randint(0, w - self.width + 1, (b, 1), device=dev, generator=gen)
+        return {"top": top, "left": left}
+
+    def transform_images(self, images: torch.Tensor, transformation, training: bool):
+        if transformation is None:
+            return images
+        if "top" in transformation:
+            return self._windows(images, transformation["top"], transformation["left"])
+        h, w = self._hw(images)
         top, left, _, _ = aspect_crop_box(h, w, self.height, self.width)
         x = self._to_nchw(images)[:, :, top:top + self.height, left:left + self.width]
         if tuple(x.shape[-2:]) != (self.height, self.width):
             x = resize_nchw(x, (self.height, self.width), "bilinear")
         return self._from_nchw(x)
 
-    def _random_windows(self, images: torch.Tensor, h: int, w: int) -> torch.Tensor:
+    def transform_segmentation_masks(self, masks, transformation, training: bool):
+        return self.transform_images(masks, transformation, training)
+
+    def transform_bounding_boxes(self, bounding_boxes: dict, transformation, training: bool,
+                                 height: int, width: int) -> dict:
+        if transformation is None:
+            return bounding_boxes
+        if "top" in transformation:
+            window = (transformation["top"], transformation["left"], self.height, self.width)
+        else:
+            # The image path slices a target-sized window from the aspect box's corner (as
+            # Keras does), cut short by the image's edge, then resizes it.
+            top, left, _, _ = aspect_crop_box(height, width, self.height, self.width)
+            window = (top, left, min(self.height, height - top), min(self.width, width - left))
+        return transform_boxes_through_window(self.bounding_box_format, bounding_boxes, window,
+                                              height, width, self.height, self.width)
+
+    def _windows(self, images: torch.Tensor, top: torch.Tensor, left: torch.Tensor):
         b, dev = images.shape[0], images.device
-        gen = self._rng.generator(dev)
-        top = torch.randint(0, h - self.height + 1, (b, 1), device=dev, generator=gen)
-        left = torch.randint(0, w - self.width + 1, (b, 1), device=dev, generator=gen)
         rows = top + torch.arange(self.height, device=dev)
         cols = left + torch.arange(self.width, device=dev)
         batch = torch.arange(b, device=dev).view(b, 1, 1)

@@ -5,11 +5,11 @@ import math
 
 import torch
 
-from torchkeras.layers.preprocessing.affine import affine_transform, check_fill_and_interpolation
-from torchkeras.layers.preprocessing.base_image_layer import BaseImageLayer
+from torchkeras.layers.preprocessing.affine import check_fill_and_interpolation
+from torchkeras.layers.preprocessing.base_affine_layer import BaseAffineLayer
 
 
-class RandomRotation(BaseImageLayer):
+class RandomRotation(BaseAffineLayer):
     """Rotates each image about its centre by its own random angle (identity at inference).
 
     Angles are ``U(lower, upper) * 360`` degrees, drawn per image on the device;
@@ -23,6 +23,8 @@ class RandomRotation(BaseImageLayer):
         seed: Integer seed for a private random stream (else torch's global RNG).
         fill_value: Value outside the image with ``fill_mode="constant"``.
         data_format: ``"channels_last"`` (default from config) or ``"channels_first"``.
+        **kwargs: ``bounding_box_format`` for dict inputs: boxes (and segmentation masks)
+            follow the same warp.
 
     Example:
         >>> rot = RandomRotation(0.1, fill_mode="constant")
@@ -41,10 +43,10 @@ class RandomRotation(BaseImageLayer):
         self.fill_value = fill_value
         self._set_seed(seed)
 
-    def transform(self, images: torch.Tensor, training: bool) -> torch.Tensor:
+    def get_random_transformation(self, images: torch.Tensor, training: bool):
         lower, upper = self.factor
         if not training or lower == upper == 0:
-            return images
+            return None
         b = images.shape[0]
         h, w = self._hw(images)
         angle = self._uniform((b,), lower * 2 * math.pi, upper * 2 * math.pi, images)
@@ -52,9 +54,7 @@ class RandomRotation(BaseImageLayer):
         zero = torch.zeros_like(cos)
         # Rotation about the centre, in normalized coordinates (aspect ratio folded in).
         theta = torch.stack([cos, sin * (-h / w), zero, sin * (w / h), cos, zero], dim=1)
-        out = affine_transform(self._to_nchw(images), theta.view(b, 2, 3), self.interpolation,
-                               self.fill_mode, self.fill_value)
-        return self._from_nchw(out)
+        return theta.view(b, 2, 3)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "factor": self.factor, "data_format": self.data_format,

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import torch
 
-from torchkeras.layers.preprocessing.affine import affine_transform, check_fill_and_interpolation
-from torchkeras.layers.preprocessing.base_image_layer import BaseImageLayer, parse_range
+from torchkeras.layers.preprocessing.affine import check_fill_and_interpolation
+from torchkeras.layers.preprocessing.base_affine_layer import BaseAffineLayer
+from torchkeras.layers.preprocessing.base_image_layer import parse_range
 
 
-class RandomTranslation(BaseImageLayer):
+class RandomTranslation(BaseAffineLayer):
     """Translates each image by its own random offset (identity at inference).
 
     Offsets are ``U(lower, upper) * height`` rows and ``U(lower, upper) * width`` columns,
@@ -23,6 +24,8 @@ class RandomTranslation(BaseImageLayer):
         seed: Integer seed for a private random stream (else torch's global RNG).
         fill_value: Value outside the image with ``fill_mode="constant"``.
         data_format: ``"channels_last"`` (default from config) or ``"channels_first"``.
+        **kwargs: ``bounding_box_format`` for dict inputs: boxes (and segmentation masks)
+            follow the same warp.
 
     Example:
         >>> shift = RandomTranslation(0.1, 0.1, fill_mode="constant")
@@ -45,19 +48,17 @@ class RandomTranslation(BaseImageLayer):
         self.interpolation = interpolation
         self._set_seed(seed)
 
-    def transform(self, images: torch.Tensor, training: bool) -> torch.Tensor:
+    def get_random_transformation(self, images: torch.Tensor, training: bool):
         if not training or (self.height_lower == self.height_upper == 0
                             and self.width_lower == self.width_upper == 0):
-            return images
+            return None
         b = images.shape[0]
         dx = self._uniform((b, 1), self.width_lower, self.width_upper, images)
         dy = self._uniform((b, 1), self.height_lower, self.height_upper, images)
         # A shift of f * size pixels is -2 f in affine_grid's normalized coordinates.
         theta = torch.eye(2, 3, device=images.device).repeat(b, 1, 1)
         theta[:, :, 2] = torch.cat([dx, dy], dim=1).mul_(-2.0)
-        out = affine_transform(self._to_nchw(images), theta, self.interpolation,
-                               self.fill_mode, self.fill_value)
-        return self._from_nchw(out)
+        return theta
 
     def get_config(self) -> dict:
         return {**super().get_config(), "height_factor": self.height_factor,

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import torch
 
-from torchkeras.layers.preprocessing.affine import affine_transform, check_fill_and_interpolation
-from torchkeras.layers.preprocessing.base_image_layer import BaseImageLayer, parse_range
+from torchkeras.layers.preprocessing.affine import check_fill_and_interpolation
+from torchkeras.layers.preprocessing.base_affine_layer import BaseAffineLayer
+from torchkeras.layers.preprocessing.base_image_layer import parse_range
 
 
-class RandomZoom(BaseImageLayer):
+class RandomZoom(BaseAffineLayer):
     """Zooms each image about its centre by its own random factor (identity at inference).
 
     The sampled extent is ``1 + U(lower, upper)`` times the image: positive factors zoom
@@ -21,6 +22,8 @@ class RandomZoom(BaseImageLayer):
         seed: Integer seed for a private random stream (else torch's global RNG).
         fill_value: Value outside the image with ``fill_mode="constant"``.
         data_format: ``"channels_last"`` (default from config) or ``"channels_first"``.
+        **kwargs: ``bounding_box_format`` for dict inputs: boxes (and segmentation masks)
+            follow the same warp.
 
     Example:
         >>> zoom = RandomZoom(0.2)
@@ -44,21 +47,18 @@ class RandomZoom(BaseImageLayer):
         self.interpolation = interpolation
         self._set_seed(seed)
 
-    def transform(self, images: torch.Tensor, training: bool) -> torch.Tensor:
+    def get_random_transformation(self, images: torch.Tensor, training: bool):
         still = self.height_lower == self.height_upper == 0 and (
             self.width_factor is None or self.width_lower == self.width_upper == 0)
         if not training or still:
-            return images
+            return None
         b = images.shape[0]
         zy = self._uniform((b,), 1.0 + self.height_lower, 1.0 + self.height_upper, images)
         zx = zy if self.width_factor is None else self._uniform(
             (b,), 1.0 + self.width_lower, 1.0 + self.width_upper, images)
         zero = torch.zeros_like(zy)
         # Zoom about the centre is a pure scale in normalized coordinates.
-        theta = torch.stack([zx, zero, zero, zero, zy, zero], dim=1).view(b, 2, 3)
-        out = affine_transform(self._to_nchw(images), theta, self.interpolation,
-                               self.fill_mode, self.fill_value)
-        return self._from_nchw(out)
+        return torch.stack([zx, zero, zero, zero, zy, zero], dim=1).view(b, 2, 3)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "height_factor": self.height_factor,

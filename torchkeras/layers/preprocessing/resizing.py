@@ -4,7 +4,9 @@ from __future__ import annotations
 import torch
 
 from torchkeras.layers.preprocessing.base_image_layer import BaseImageLayer
-from torchkeras.layers.preprocessing.resize_ops import check_interpolation, resize_nchw
+from torchkeras.layers.preprocessing.bounding_boxes_ops import transform_boxes_through_window
+from torchkeras.layers.preprocessing.resize_ops import (aspect_crop_box, check_interpolation,
+                                                       resize_nchw)
 
 
 class Resizing(BaseImageLayer):
@@ -58,11 +60,34 @@ class Resizing(BaseImageLayer):
         self.fill_value = fill_value
         self.antialias = bool(antialias)
 
-    def transform(self, images: torch.Tensor, training: bool) -> torch.Tensor:
-        out = resize_nchw(self._to_nchw(images), (self.height, self.width), self.interpolation,
-                          self.antialias, self.crop_to_aspect_ratio, self.pad_to_aspect_ratio,
+    def transform_images(self, images: torch.Tensor, transformation, training: bool):
+        return self._resize(images, self.interpolation, self.antialias)
+
+    def _resize(self, images: torch.Tensor, interpolation: str, antialias: bool):
+        out = resize_nchw(self._to_nchw(images), (self.height, self.width), interpolation,
+                          antialias, self.crop_to_aspect_ratio, self.pad_to_aspect_ratio,
                           self.fill_value)
         return self._from_nchw(out)
+
+    def transform_segmentation_masks(self, masks, transformation, training: bool):
+        # Class ids must not blend: masks are resized with nearest neighbours (as Keras).
+        x = masks if masks.is_floating_point() else masks.to(torch.float32)
+        out = self._resize(x, "nearest", False)
+        return out if out.dtype == masks.dtype else out.round().to(masks.dtype)
+
+    def transform_bounding_boxes(self, bounding_boxes: dict, transformation, training: bool,
+                                 height: int, width: int) -> dict:
+        if self.crop_to_aspect_ratio:
+            window = aspect_crop_box(height, width, self.height, self.width)
+        elif self.pad_to_aspect_ratio:
+            # The same offsets as the image padding: even amounts on both sides.
+            top = int(float(max(height, int(float(width * self.height) / self.width)) - height) / 2)
+            left = int(float(max(width, int(float(height * self.width) / self.height)) - width) / 2)
+            window = (-top, -left, height + 2 * top, width + 2 * left)
+        else:
+            window = (0, 0, height, width)
+        return transform_boxes_through_window(self.bounding_box_format, bounding_boxes, window,
+                                              height, width, self.height, self.width)
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
