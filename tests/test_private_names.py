@@ -33,8 +33,12 @@ EXCEPTIONS = {
             "GradScaler's unscale kernel, run directly by LossScaleOptimizer", {"optimizers"}),
         "_amp_update_scale_": ("GradScaler's scale-update kernel", {"optimizers"}),
         "_modules": ("nn.Module's child registry: walking children in registration order "
-                     "without named_children()'s generator overhead",
-                     {"layers", "metrics", "models", "saving"}),
+                     "without named_children()'s generator overhead; FeatureSpace registers "
+                     "its preprocessor group under Keras's saving path with it",
+                     {"layers", "metrics", "models", "saving", "utils"}),
+        "_version": ("a tensor's in-place version counter (what autograd checks; no public "
+                     "alias): STFTSpectrogram notices changed frozen kernels with it",
+                     {"layers"}),
         "_parameters": ("nn.Module's own-parameter dict (no recursion, no generator)",
                         {"saving"}),
         "_buffers": ("nn.Module's own-buffer dict", {"layers", "metrics", "saving"}),
@@ -62,6 +66,13 @@ EXCEPTIONS = {
     "sklearn": {
         "_validate_data": ("scikit-learn's estimator input check (sklearn < 1.6 spelling)",
                            {"wrappers"}),
+    },
+    # The trainer's compile record (Keras's name): a Model subclass whose compile() hands
+    # the base a different loss, as Keras's Distiller does, records the user's loss there
+    # so that saving keeps it.
+    "torchkeras.trainers": {
+        "_compile_config": ("the compile arguments get_compile_config() serializes",
+                            {"distillation"}),
     },
     # Keras's own layer internals (Keras names them privately too); documented in
     # layers/layer.py and layers/keras_tensor.py; the models, saving and tooling of the

@@ -21,6 +21,8 @@ class AutoContrast(BaseImageLayer):
         >>> y = AutoContrast(value_range=(0, 1))(torch.rand(2, 8, 8, 3) * 0.5)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     def __init__(self, value_range: tuple | list = (0, 255), **kwargs):
         check_value_range("AutoContrast", value_range)
         super().__init__(**kwargs)

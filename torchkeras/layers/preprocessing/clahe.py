@@ -36,6 +36,8 @@ class ContrastLimitedAdaptiveHistogramEqualization(BaseImageLayer):
         >>> y = clahe(torch.rand(2, 32, 32, 3) * 255)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     _CAST_INPUTS = False
 
     def __init__(self, value_range: tuple | list = (0, 255), clip_limit: float = 4.0,

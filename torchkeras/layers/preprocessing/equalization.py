@@ -24,6 +24,8 @@ class Equalization(BaseImageLayer):
         >>> y = Equalization()(torch.rand(2, 8, 8, 3) * 100, training=True)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     _CAST_INPUTS = False
 
     def __init__(self, value_range: tuple | list = (0, 255), bins: int = 256,

@@ -25,6 +25,8 @@ class RandomColorDegeneration(BaseImageLayer):
         >>> y = RandomColorDegeneration((0.5, 0.5))(torch.rand(2, 8, 8, 3) * 255)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     _USE_BASE_FACTOR = True
     _CAST_INPUTS = False
 

@@ -33,6 +33,8 @@ class RandomColorJitter(BaseImageLayer):
         >>> y = jitter(torch.rand(8, 32, 32, 3), training=True)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     _CAST_INPUTS = False
 
     def __init__(self, value_range: tuple | list = (0, 255),

@@ -39,6 +39,8 @@ class RandomGaussianBlur(BaseImageLayer):
         >>> y = blur(torch.rand(2, 16, 16, 3) * 255, training=True)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     _FACTOR_BOUNDS = (0, 1)
 
     def __init__(self, factor: float | tuple = 1.0, kernel_size: int | tuple = 3,

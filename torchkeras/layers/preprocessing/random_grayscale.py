@@ -22,6 +22,8 @@ class RandomGrayscale(BaseImageLayer):
         >>> y = RandomGrayscale(factor=1.0)(torch.rand(8, 32, 32, 3), training=True)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     _CAST_INPUTS = False
 
     def __init__(self, factor: float = 0.5, data_format: str | None = None,

@@ -25,6 +25,8 @@ class RandomHue(BaseImageLayer):
         >>> y = RandomHue(0.2, value_range=(0, 1))(torch.rand(2, 8, 8, 3), training=True)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     _USE_BASE_FACTOR = True
     _FACTOR_BOUNDS = (0, 1)
     _CAST_INPUTS = False

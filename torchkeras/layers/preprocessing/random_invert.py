@@ -24,6 +24,8 @@ class RandomInvert(BaseImageLayer):
         >>> y = RandomInvert(value_range=(0, 1))(torch.rand(8, 32, 32, 3), training=True)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     _FACTOR_BOUNDS = (0, 1)
     _CAST_INPUTS = False
 

@@ -24,6 +24,8 @@ class RandomPosterization(BaseImageLayer):
         >>> y = RandomPosterization(factor=(4, 4))(torch.rand(2, 8, 8, 3) * 255)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     _FACTOR_BOUNDS = (1, 8)
     _CAST_INPUTS = False
 

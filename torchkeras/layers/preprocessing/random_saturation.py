@@ -26,6 +26,8 @@ class RandomSaturation(BaseImageLayer):
         >>> y = RandomSaturation((0.8, 0.8), value_range=(0, 1))(torch.rand(2, 8, 8, 3))
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     _USE_BASE_FACTOR = True
     _CAST_INPUTS = False
 

@@ -26,6 +26,8 @@ class RandomSharpness(BaseImageLayer):
         >>> y = RandomSharpness((0.8, 0.8))(torch.rand(2, 8, 8, 3) * 255)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     _FACTOR_BOUNDS = (0, 1)
 
     def __init__(self, factor: float | tuple, value_range: tuple | list = (0, 255),

@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import torch
 
-from torchkeras.layers.preprocessing.affine import (affine_transform, check_fill_and_interpolation,
-                                                    pixel_matrix_to_theta)
-from torchkeras.layers.preprocessing.base_image_layer import BaseImageLayer
+from torchkeras.layers.preprocessing.affine import check_fill_and_interpolation, pixel_matrix_to_theta
+from torchkeras.layers.preprocessing.base_affine_layer import BaseAffineLayer
 from torchkeras.layers.preprocessing.color_utils import unit_factor
 
 
-class RandomShear(BaseImageLayer):
+class RandomShear(BaseAffineLayer):
     """Shears each image by its own random factors while training (identity at inference).
 
     Output pixel ``(x, y)`` samples the input at ``(x + sx * y, sy * x + y)`` — a shear
     about the top-left corner, as in Keras — with ``sx ~ U(x_factor)``,
     ``sy ~ U(y_factor)`` and one random sign per image for both. The images are resampled
-    in one ``F.grid_sample`` with Keras's fill modes.
+    in one ``F.grid_sample`` with Keras's fill modes; masks and bounding boxes of dict inputs
+    follow the same shear.
 
     Args:
         x_factor: ``f`` for ``(-f, f)`` or a pair, in ``[0, 1]``. Defaults to 0.
@@ -45,9 +45,9 @@ class RandomShear(BaseImageLayer):
         self.interpolation = interpolation
         self._set_seed(seed)
 
-    def transform(self, images: torch.Tensor, training: bool) -> torch.Tensor:
+    def get_random_transformation(self, images: torch.Tensor, training: bool):
         if not training:
-            return images
+            return None
         b = images.shape[0]
         h, w = self._hw(images)
         sign = torch.where(self._uniform((b,), 0.0, 1.0, images) > 0.5, -1.0, 1.0)
@@ -55,10 +55,7 @@ class RandomShear(BaseImageLayer):
         sx = self._uniform((b,), self.x_factor[0], self.x_factor[1], images) * sign
         one, zero = torch.ones_like(sx), torch.zeros_like(sx)
         matrix = torch.stack([one, sx, zero, sy, one, zero], dim=1)
-        theta = pixel_matrix_to_theta(matrix, h, w)
-        out = affine_transform(self._to_nchw(images), theta, self.interpolation,
-                               self.fill_mode, self.fill_value)
-        return self._from_nchw(out)
+        return pixel_matrix_to_theta(matrix, h, w)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "x_factor": self.x_factor, "y_factor": self.y_factor,

@@ -26,6 +26,8 @@ class Solarization(BaseImageLayer):
         >>> y = Solarization(threshold_factor=(0.5, 0.5))(torch.rand(2, 8, 8, 3) * 255)
     """
 
+    _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
+
     def __init__(self, addition_factor: float | tuple = 0.0,
                  threshold_factor: float | tuple = 0.0, value_range: tuple | list = (0, 255),
                  seed: int | None = None, **kwargs):
