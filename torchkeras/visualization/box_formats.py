@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import torch
 
-FORMATS = ("xyxy", "yxyx", "xywh", "center_xywh", "center_yxhw", "rel_xyxy", "rel_yxyx",
-           "rel_xywh", "rel_center_xywh")
+from torchkeras.layers.preprocessing.bounding_boxes.formats import SUPPORTED_FORMATS, convert_boxes
+
+FORMATS = SUPPORTED_FORMATS
 
 
 def to_numpy(value: Any) -> np.ndarray:
@@ -37,22 +39,4 @@ def boxes_to_xyxy(boxes: Any, bounding_box_format: str, height: int, width: int)
     if b.shape[-1:] != (4,):
         raise ValueError("`boxes` must have a last dimension of 4. Received: boxes.shape=%s"
                          % (b.shape,))
-    a, c, d, e = (b[..., i] for i in range(4))
-    if fmt.startswith("rel_"):
-        fmt = fmt[4:]
-        sx, sy = np.float32(width), np.float32(height)
-    else:
-        sx = sy = None
-    if fmt == "yxyx":
-        x1, y1, x2, y2 = c, a, e, d
-    elif fmt == "xywh":
-        x1, y1, x2, y2 = a, c, a + d, c + e
-    elif fmt == "center_xywh":
-        x1, y1, x2, y2 = a - d / 2, c - e / 2, a + d / 2, c + e / 2
-    elif fmt == "center_yxhw":
-        x1, y1, x2, y2 = c - e / 2, a - d / 2, c + e / 2, a + d / 2
-    else:
-        x1, y1, x2, y2 = a, c, d, e
-    if sx is not None:
-        x1, x2, y1, y2 = x1 * sx, x2 * sx, y1 * sy, y2 * sy
-    return np.stack([x1, y1, x2, y2], axis=-1).astype("float32")
+    return convert_boxes(torch.from_numpy(b), fmt, "xyxy", height, width).numpy()

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import torch
 
-FORMATS = ("xyxy", "yxyx", "xywh", "center_xywh", "center_yxhw", "rel_xyxy", "rel_yxyx",
-           "rel_xywh", "rel_center_xywh")
+from torchkeras.layers.preprocessing.bounding_boxes.formats import SUPPORTED_FORMATS, convert_boxes
+
+FORMATS = SUPPORTED_FORMATS
 
 
 def check_format(layer_name: str, bounding_box_format) -> None:
@@ -27,66 +28,29 @@ def check_format(layer_name: str, bounding_box_format) -> None:
                          % (layer_name, bounding_box_format, FORMATS))
 
 
-def _split(boxes: torch.Tensor):
-    return boxes.unbind(-1)
-
-
 def to_xyxy(boxes: torch.Tensor, fmt: str, height: int, width: int) -> torch.Tensor:
     """Boxes in ``fmt`` -> absolute ``xyxy`` (float32).
 
     Args:
         boxes: ``(..., 4)`` tensor.
-        fmt: One of ``FORMATS``.
+        fmt: One of ``FORMATS`` (any case).
         height: Image height (used by the relative formats).
         width: Image width.
     """
-    fmt = fmt.lower()
-    b = boxes.to(torch.float32)
-    rel = fmt.startswith("rel_")
-    base = fmt[4:] if rel else fmt
-    a0, a1, a2, a3 = _split(b)
-    if base == "xyxy":
-        x0, y0, x1, y1 = a0, a1, a2, a3
-    elif base == "yxyx":
-        y0, x0, y1, x1 = a0, a1, a2, a3
-    elif base == "xywh":
-        x0, y0, x1, y1 = a0, a1, a0 + a2, a1 + a3
-    elif base == "center_xywh":
-        x0, y0, x1, y1 = a0 - a2 / 2, a1 - a3 / 2, a0 + a2 / 2, a1 + a3 / 2
-    elif base == "center_yxhw":
-        x0, y0, x1, y1 = a1 - a3 / 2, a0 - a2 / 2, a1 + a3 / 2, a0 + a2 / 2
-    else:
-        raise ValueError("Unknown bounding box format %r. Supported formats: %s"
-                         % (fmt, FORMATS))
-    if rel:
-        x0, x1 = x0 * width, x1 * width
-        y0, y1 = y0 * height, y1 * height
-    return torch.stack([x0, y0, x1, y1], dim=-1)
+    return convert_boxes(boxes.to(torch.float32), _standard(fmt), "xyxy", height, width)
 
 
 def from_xyxy(boxes: torch.Tensor, fmt: str, height: int, width: int) -> torch.Tensor:
     """Absolute ``xyxy`` boxes -> ``fmt`` (float32); the inverse of ``to_xyxy``."""
+    return convert_boxes(boxes.to(torch.float32), "xyxy", _standard(fmt), height, width)
+
+
+def _standard(fmt: str) -> str:
     fmt = fmt.lower()
-    x0, y0, x1, y1 = _split(boxes.to(torch.float32))
-    rel = fmt.startswith("rel_")
-    base = fmt[4:] if rel else fmt
-    if rel:
-        x0, x1 = x0 / width, x1 / width
-        y0, y1 = y0 / height, y1 / height
-    if base == "xyxy":
-        out = (x0, y0, x1, y1)
-    elif base == "yxyx":
-        out = (y0, x0, y1, x1)
-    elif base == "xywh":
-        out = (x0, y0, x1 - x0, y1 - y0)
-    elif base == "center_xywh":
-        out = ((x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0)
-    elif base == "center_yxhw":
-        out = ((y0 + y1) / 2, (x0 + x1) / 2, y1 - y0, x1 - x0)
-    else:
+    if fmt not in FORMATS:
         raise ValueError("Unknown bounding box format %r. Supported formats: %s"
                          % (fmt, FORMATS))
-    return torch.stack(out, dim=-1)
+    return fmt
 
 
 def clip_xyxy(boxes: torch.Tensor, labels, height: int, width: int):
@@ -95,7 +59,7 @@ def clip_xyxy(boxes: torch.Tensor, labels, height: int, width: int):
     Returns:
         ``(boxes, labels)`` (``labels`` is None when given None).
     """
-    x0, y0, x1, y1 = _split(boxes)
+    x0, y0, x1, y1 = boxes.unbind(-1)
     x0, x1 = x0.clamp(0, width), x1.clamp(0, width)
     y0, y1 = y0.clamp(0, height), y1.clamp(0, height)
     clipped = torch.stack([x0, y0, x1, y1], dim=-1)
@@ -138,7 +102,7 @@ def crop_resize_xyxy(boxes: torch.Tensor, labels, top, left, crop_height, crop_w
     Returns:
         ``(boxes, labels)`` as ``clip_xyxy`` gives them.
     """
-    x0, y0, x1, y1 = _split(boxes)
+    x0, y0, x1, y1 = boxes.unbind(-1)
     sx, sy = out_width / crop_width, out_height / crop_height
     moved = torch.stack([(x0 - left) * sx, (y0 - top) * sy, (x1 - left) * sx, (y1 - top) * sy],
                         dim=-1)

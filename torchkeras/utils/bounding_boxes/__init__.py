@@ -10,12 +10,12 @@ Example:
     >>> bounding_boxes.convert_format([[10, 20, 30, 40]], source="xyxy", target="xywh")
     tensor([[10., 20., 20., 20.]])
 """
-from torchkeras.utils.bounding_boxes.converters import (
-    affine_transform, clip_to_image_size, convert_format, crop, pad,
+# The implementation lives beside the image layers that use it (as in Keras, whose
+# layers/preprocessing/image_preprocessing/bounding_boxes/ this namespace re-exports).
+from torchkeras.layers.preprocessing.bounding_boxes import (
+    SUPPORTED_FORMATS, affine_transform, clip_to_image_size, compute_ciou, compute_iou,
+    convert_format, crop, decode_deltas_to_boxes, encode_box_to_deltas, pad,
 )
-from torchkeras.utils.bounding_boxes.deltas import decode_deltas_to_boxes, encode_box_to_deltas
-from torchkeras.utils.bounding_boxes.formats import SUPPORTED_FORMATS
-from torchkeras.utils.bounding_boxes.iou import compute_ciou, compute_iou
 
 __all__ = ["affine_transform", "clip_to_image_size", "compute_ciou", "compute_iou",
            "convert_format", "crop", "decode_deltas_to_boxes", "encode_box_to_deltas", "pad",

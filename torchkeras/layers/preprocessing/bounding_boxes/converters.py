@@ -11,7 +11,7 @@ import math
 import torch
 
 from torchkeras import ops
-from torchkeras.utils.bounding_boxes.formats import SUPPORTED_FORMATS, convert_boxes
+from torchkeras.layers.preprocessing.bounding_boxes.formats import SUPPORTED_FORMATS, convert_boxes
 
 
 def convert_format(boxes, source: str, target: str, height=None, width=None,

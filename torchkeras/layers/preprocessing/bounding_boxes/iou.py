@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from torchkeras import config, ops
-from torchkeras.utils.bounding_boxes.converters import convert_format
+from torchkeras.layers.preprocessing.bounding_boxes.converters import convert_format
 
 
 def _swap_last(x):

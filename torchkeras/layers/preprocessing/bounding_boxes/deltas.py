@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from torchkeras import config, ops
-from torchkeras.utils.bounding_boxes.converters import convert_format
+from torchkeras.layers.preprocessing.bounding_boxes.converters import convert_format
 
 _ENCODINGS = ("center_xywh", "center_yxhw")
 
