@@ -165,10 +165,8 @@ def test_structured_data_guide_flow(tmp_path):
     dense = torchkeras.layers.Dense(16, activation="relu")
     head = torchkeras.layers.Dense(1, activation="sigmoid")
     outputs = head(dense(features))
-    # The guide writes `keras.Model(inputs=encoded_features, ...)`; torchkeras's functional
-    # models take `Input` tensors only, so the training model starts from an equal Input.
-    encoded_input = torchkeras.Input(shape=tuple(features.shape[1:]))
-    training_model = torchkeras.Model(encoded_input, head(dense(encoded_input)))
+    # As the guide does: the training model starts at the encoded features.
+    training_model = torchkeras.Model(inputs=features, outputs=outputs)
     training_model.compile(optimizer="adam", loss="binary_crossentropy",
                            metrics=["accuracy"])
     history = training_model.fit(encoded, y, batch_size=16, epochs=2, verbose=0)

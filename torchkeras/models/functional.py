@@ -10,6 +10,7 @@ from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor, flatten_leaves, map_structure
 from torchkeras.layers.call_context import call_plan_version
 from torchkeras.fast_paths import call_signature, direct_calls, inputs_allow_direct
+from torchkeras.models.graph_clone import clone_graph_nodes, is_input_tensor
 from torchkeras.models.input_rank import adjust_input_rank
 from torchkeras.models.model import Model, register_functional_class
 
@@ -34,19 +35,17 @@ class Functional(Model):
             inputs = list(inputs)
         if isinstance(outputs, tuple):
             outputs = list(outputs)
+        for kt in flatten_leaves(inputs) + flatten_leaves(outputs):
+            if not isinstance(kt, KerasTensor) or kt._keras_history is None:
+                raise ValueError("Model %s: all inputs and outputs must be symbolic tensors "
+                                 "produced by `Input` and layers, got %r" % (self.name, kt))
+        if not all(is_input_tensor(kt) for kt in flatten_leaves(inputs)):
+            # A model that starts at intermediate tensors (Keras allows it).
+            inputs, outputs = clone_graph_nodes(inputs, outputs)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
         self._flat_inputs = flatten_leaves(inputs)
         self._flat_outputs = flatten_leaves(outputs)
-        for kt in self._flat_inputs + self._flat_outputs:
-            if not isinstance(kt, KerasTensor) or kt._keras_history is None:
-                raise ValueError("Model %s: all inputs and outputs must be symbolic tensors "
-                                 "produced by `Input` and layers, got %r" % (self.name, kt))
-        for kt in self._flat_inputs:
-            if not isinstance(kt._keras_history[0], InputLayer):
-                raise ValueError("Model %s: inputs must come from `Input(...)`, but %r was "
-                                 "produced by layer '%s'." % (self.name, kt,
-                                                              kt._keras_history[0].name))
         self._nodes = self._topological_nodes()
         layers = _keras_layer_order(self._flat_inputs, self._flat_outputs)
         seen_names: set = set()
