@@ -78,8 +78,9 @@ EXCEPTIONS = {
     # layers/layer.py and layers/keras_tensor.py; the models, saving and tooling of the
     # functional API are their users.
     "torchkeras.layers": {
-        "_keras_history": ("a KerasTensor's (layer, node, index) origin (Keras's name)",
-                           {"models", "utils", "applications"}),
+        "_keras_history": ("a KerasTensor's (layer, node, index) origin (Keras's name); "
+                           "models/graph_clone.py records histories itself, as "
+                           "layers/keras_tensor.py does", {"utils", "applications"}),
         "_inbound_nodes": ("a layer's call nodes in the functional graph (Keras's name)",
                            {"models", "utils", "applications"}),
         "_nodes": ("a Functional model's node list (Keras's name)", {"utils"}),
