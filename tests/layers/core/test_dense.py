@@ -120,3 +120,16 @@ def test_dense_in_functional_model():
     inp = layers.Input((4,))
     out = layers.Dense(3)(inp)
     assert out.shape == (None, 3)
+
+
+def test_numpy_integer_sizes_are_accepted_like_keras():
+    # Keras's application builders pass numpy integers (e.g. from a computed width).
+    import numpy as np
+    import torchkeras as tk
+    dense = tk.layers.Dense(np.int64(4))
+    conv = tk.layers.Conv2D(np.int32(3), 3)
+    assert dense.units == 4 and type(dense.units) is int
+    assert conv.filters == 3 and type(conv.filters) is int
+    assert tk.layers.LSTM(np.int64(2)).units == 2
+    with pytest.raises(ValueError):
+        tk.layers.Dense(np.int64(0))

@@ -1,6 +1,8 @@
 """BaseConv: the N-D convolution behind Conv1D/2D/3D, stored as ``nn.ConvNd`` stores it."""
 from __future__ import annotations
 
+import numbers
+
 import torch
 import torch.nn.functional as F
 
@@ -99,9 +101,10 @@ class BaseConv(ConvKernelMixin, Layer):
         cls = type(self).__name__
         if lora_rank:
             raise ValueError("%s: LoRA (`lora_rank`) is not supported by torchkeras" % cls)
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+        if isinstance(filters, bool) or not isinstance(filters, numbers.Integral) or filters <= 0:
             raise ValueError("%s expects `filters` to be a strictly positive integer, got %r"
                              % (cls, filters))
+        filters = int(filters)  # numpy integers too, as Keras takes them
         if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
             raise ValueError("%s expects `groups` to be a positive integer, got %r"
                              % (cls, groups))

@@ -1,6 +1,8 @@
 """BaseConvTranspose: transposed convolution stored as ``nn.ConvTransposeNd`` stores it."""
 from __future__ import annotations
 
+import numbers
+
 import torch
 import torch.nn.functional as F
 
@@ -40,9 +42,10 @@ class BaseConvTranspose(ConvKernelMixin, Layer):
                  **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         cls = type(self).__name__
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+        if isinstance(filters, bool) or not isinstance(filters, numbers.Integral) or filters <= 0:
             raise ValueError("%s expects `filters` to be a strictly positive integer, got %r"
                              % (cls, filters))
+        filters = int(filters)  # numpy integers too, as Keras takes them
         self.rank = rank
         self.filters = filters
         self.kernel_size = cu.standardize_tuple(kernel_size, rank, "kernel_size", layer=cls)

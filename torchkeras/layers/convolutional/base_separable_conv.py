@@ -1,6 +1,8 @@
 """BaseSeparableConv: a depthwise convolution followed by a 1x1 (pointwise) one."""
 from __future__ import annotations
 
+import numbers
+
 import torch
 
 from torchkeras import activations, constraints, initializers, regularizers
@@ -47,9 +49,10 @@ class BaseSeparableConv(BaseDepthwiseConv):
                          activity_regularizer=activity_regularizer,
                          depthwise_constraint=depthwise_constraint,
                          bias_constraint=bias_constraint, **kwargs)
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+        if isinstance(filters, bool) or not isinstance(filters, numbers.Integral) or filters <= 0:
             raise ValueError("%s expects `filters` to be a strictly positive integer, got %r"
                              % (type(self).__name__, filters))
+        filters = int(filters)  # numpy integers too, as Keras takes them
         self.filters = filters
         self.pointwise_initializer = initializers.get(pointwise_initializer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)

@@ -1,6 +1,8 @@
 """Dense: ``activation(inputs @ kernel + bias)``, stored as ``nn.Linear`` stores it."""
 from __future__ import annotations
 
+import numbers
+
 import torch
 import torch.nn.functional as F
 
@@ -39,8 +41,9 @@ class Dense(Layer):
                  kernel_constraint=None, bias_constraint=None, lora_rank=None,
                  quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+        if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
             raise ValueError("Dense expects `units` to be a positive integer, got %r" % (units,))
+        units = int(units)  # numpy integers too, as Keras takes them
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)

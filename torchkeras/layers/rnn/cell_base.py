@@ -10,6 +10,8 @@ Keras variables.
 """
 from __future__ import annotations
 
+import numbers
+
 import functools
 
 import torch
@@ -24,9 +26,10 @@ from torchkeras.variables import is_trainable
 
 
 def validate_units(layer: str, units) -> int:
-    if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
+    if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units <= 0:
         raise ValueError("Received an invalid value for argument `units`, expected a positive "
                          "integer, got %r (in %s)." % (units, layer))
+    units = int(units)  # numpy integers too, as Keras takes them
     return units
 
 

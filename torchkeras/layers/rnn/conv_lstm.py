@@ -8,6 +8,8 @@ gives Keras's ``(*kernel, channels, 4 * filters)`` layouts.
 """
 from __future__ import annotations
 
+import numbers
+
 import torch
 import torch.nn.functional as F
 
@@ -52,9 +54,10 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
         if rank > 3:
             raise ValueError("Rank %d convolutions are not currently implemented. Received: "
                              "rank=%d" % (rank, rank))
-        if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+        if isinstance(filters, bool) or not isinstance(filters, numbers.Integral) or filters <= 0:
             raise ValueError("%s expects `filters` to be a positive integer, got %r"
                              % (name, filters))
+        filters = int(filters)  # numpy integers too, as Keras takes them
         self.seed = seed
         self.rank = rank
         self.filters = filters
