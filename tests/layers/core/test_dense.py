@@ -63,7 +63,7 @@ def test_dense_matches_keras(keras, kwargs, in_shape):
     np.testing.assert_allclose(ours(torch.as_tensor(x)).detach().numpy(), k_out,
                                rtol=1e-4, atol=1e-5)
     assert {kk: v for kk, v in ours.get_config().items() if kk != "name"} == \
-        {kk: v for kk, v in k.get_config().items() if kk not in ("name", "quantization_config")}
+        {kk: v for kk, v in k.get_config().items() if kk != "name"}
 
 
 @pytest.mark.keras_oracle
@@ -133,3 +133,12 @@ def test_numpy_integer_sizes_are_accepted_like_keras():
     assert tk.layers.LSTM(np.int64(2)).units == 2
     with pytest.raises(ValueError):
         tk.layers.Dense(np.int64(0))
+
+
+def test_quantization_and_lora_are_refused_clearly():
+    import torchkeras as tk
+    with pytest.raises(ValueError, match="quantization_config"):
+        tk.layers.Dense(2, quantization_config={"mode": "int8"})
+    with pytest.raises(ValueError, match="lora_rank"):
+        tk.layers.Dense(2, lora_rank=4)
+    assert tk.layers.Dense(2).get_config()["quantization_config"] is None

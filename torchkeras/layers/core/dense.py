@@ -41,6 +41,9 @@ class Dense(Layer):
                  kernel_constraint=None, bias_constraint=None, lora_rank=None,
                  quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if lora_rank or quantization_config is not None:
+            raise ValueError("Dense: LoRA (`lora_rank`) and quantization (`quantization_config`)"
+                             " are not supported by torchkeras.")
         if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
             raise ValueError("Dense expects `units` to be a positive integer, got %r" % (units,))
         units = int(units)  # numpy integers too, as Keras takes them
@@ -115,6 +118,7 @@ class Dense(Layer):
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
+            "quantization_config": None,    # Keras writes the key; quantization is not supported
         }
 
     @classmethod
