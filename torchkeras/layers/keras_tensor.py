@@ -10,6 +10,7 @@ import torch
 
 from torchkeras import config as _config
 from torchkeras.layers import call_context as _ctx
+from torchkeras.scopes.name_scope import name_scope
 
 _FAKE_BATCH = 2
 
@@ -281,7 +282,9 @@ def _batch_unknown(x) -> bool:
 def symbolic_call(layer, args, kwargs, record: bool = True):
     """``layer(*args)`` on KerasTensors: build, infer output specs, record a Node."""
     try:
-        spec = _symbolic_spec(layer, args, kwargs)
+        # Sublayers built while the call is traced get paths under this layer (Keras).
+        with name_scope(layer.name, caller=layer):
+            spec = _symbolic_spec(layer, args, kwargs)
     except Exception as e:
         if "when calling layer '%s'" % layer.name in str(e):
             raise

@@ -23,6 +23,7 @@ from torchkeras.layers.layer_utils import (  # noqa: F401  (re-exported helpers)
 from torchkeras.layers.keras_tensor import is_symbolic, layer_default
 from torchkeras.layers.layer_weights import LayerWeightsMixin, _child_layers
 from torchkeras.layers.input_spec import assert_input_compatibility
+from torchkeras.scopes.name_scope import name_scope
 from torchkeras.scopes.remat import active_remat_scope, remat
 
 _ALLOWED_KWARGS = {"input_shape", "input_dim", "batch_input_shape", "batch_size",
@@ -242,11 +243,20 @@ class Layer(LayerWeightsMixin, nn.Module):
             if not isinstance(inputs, torch.Tensor):
                 inputs = convert_input(inputs, device=self._input_device())
                 args = (inputs,) + args[1:]
+        scope = None
         if not self.built:
             # InputSpec is checked on symbolic calls and at build, not on every eager step.
             if getattr(self, "input_spec", None) is not None:
                 assert_input_compatibility(self.input_spec, inputs, self.name)
-            self._maybe_build(map_shapes(inputs), _first_device(inputs))
+            # The first call runs under the layer's name scope, so sublayers built lazily
+            # in call() get Keras's paths (``model/dense/kernel``).
+            scope = name_scope(self.name, caller=self)
+            scope.__enter__()
+            try:
+                self._maybe_build(map_shapes(inputs), _first_device(inputs))
+            except BaseException:
+                scope.__exit__(None, None, None)
+                raise
         policy = self._dtype_policy
         mixed = policy.is_mixed
         if not mixed and self.autocast and type(inputs) is torch.Tensor \
@@ -301,6 +311,8 @@ class Layer(LayerWeightsMixin, nn.Module):
         finally:
             ctx.depth = depth
             ctx.training = prev_training
+            if scope is not None:
+                scope.__exit__(None, None, None)
         if self.activity_regularizer is not None:
             self._add_activity_losses(outputs)
         if masking and (info[4] or mask is not None):

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from torchkeras import config as _config
+from torchkeras.scopes.name_scope import name_scope
 
 _NAME_COUNTS: dict[str, int] = {}
 
@@ -158,8 +159,8 @@ def _to_shape(shape):
 
 
 def marking_built(build):
-    """``build`` that leaves the layer built and remembers the shape it was given, as in
-    Keras: calling ``layer.build(shape, ...)`` by hand (Keras's customizing-saving guide
+    """``build`` that runs under the layer's name scope, leaves the layer built and
+    remembers the shape it was given, as in Keras: calling ``layer.build(shape, ...)`` by hand (Keras's customizing-saving guide
     passes extra arguments) counts as building the layer. Layer subclasses get it
     automatically (``Layer.__init_subclass__``).
 
@@ -172,7 +173,10 @@ def marking_built(build):
     """
     @functools.wraps(build)
     def wrapper(self, *args, **kwargs):
-        build(self, *args, **kwargs)
+        # Weights made here (and by sublayers built here) get paths under this layer's
+        # name, as Keras's build wrapper gives them (``outer/inner/kernel``).
+        with name_scope(self.name, caller=self):
+            build(self, *args, **kwargs)
         self.built = True
         if self.__dict__.get("_build_input_shape") is None:
             shape = args[0] if args else kwargs.get("input_shape")

@@ -9,9 +9,26 @@ from torch import nn
 from torchkeras import config as _config
 from torchkeras.layers import call_context as _ctx
 from torchkeras.layers.layer_utils import _free_key
+from torchkeras.scopes.name_scope import current_path
 from torchkeras.variable_view import keras_variable
 from torchkeras.variables import Variable, is_trainable
 
+
+
+def weight_path(layer_name: str, variable_name: str) -> str:
+    """Keras's variable path: the open name scopes (the layers building this one), the
+    layer's own name unless it is the innermost scope already, then the variable name.
+
+    Example:
+        >>> weight_path("dense", "kernel")      # outside any scope
+        'dense/kernel'
+    """
+    scope = current_path()
+    if scope == layer_name or scope.endswith("/" + layer_name):
+        return "%s/%s" % (scope, variable_name)
+    if scope:
+        return "%s/%s/%s" % (scope, layer_name, variable_name)
+    return "%s/%s" % (layer_name, variable_name)
 
 class LayerWeightsMixin:
     """Weight creation and bookkeeping of :class:`torchkeras.layers.Layer`."""
@@ -66,7 +83,7 @@ class LayerWeightsMixin:
             data = torch.as_tensor(data, dtype=torch_dtype).reshape(shape)
             data = data.to(self._weight_device())
             var = Variable(data, trainable=trainable, name=name or "variable")
-        var.path = "%s/%s" % (self.name, name or "variable")
+        var.path = weight_path(self.name, name or "variable")
         var.regularizer = regularizers.get(regularizer)
         var.constraint = constraints.get(constraint)
         if not self._trainable:

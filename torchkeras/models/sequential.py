@@ -5,6 +5,7 @@ import re
 
 import torch
 
+from torchkeras.scopes.name_scope import name_scope
 from torchkeras.layers.input_layer import InputLayer
 from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.layers.layer import Layer
@@ -75,7 +76,8 @@ class Sequential(Model):
         self._invalidate_plan()
         if self._input_layer is not None:
             prev = self._outputs_kt[-1] if self._outputs_kt else self._input_layer.output_tensor
-            self._outputs_kt.append(layer(prev))
+            with name_scope(self.name, caller=self):   # Keras builds in the model's scope
+                self._outputs_kt.append(layer(prev))
             self.built = True
             self._build_input_shape = self._input_layer.batch_shape
         else:

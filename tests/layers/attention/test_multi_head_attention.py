@@ -34,8 +34,8 @@ def test_mha_storage_and_validation():
     mha(torch.tensor(Q), torch.tensor(V), key=torch.tensor(K))
     assert [tuple(w.shape) for w in mha.get_weights()] == [
         (8, 2, 4), (2, 4), (3, 2, 4), (2, 4), (6, 2, 3), (2, 3), (2, 3, 8), (8,)]
-    # Keras prefixes the outer layer too: "multi_head_attention/query/kernel".
-    assert [w.path for w in mha.weights] == ["%s/%s" % (d, v) for d in
+    # As Keras: the outer layer's name prefixes its sublayers' weights.
+    assert [w.path for w in mha.weights] == ["%s/%s/%s" % (mha.name, d, v) for d in
                                              ("query", "key", "value", "attention_output")
                                              for v in ("kernel", "bias")]
     assert list(mha.state_dict())[:2] == ["query_dense.weight", "query_dense.bias"]

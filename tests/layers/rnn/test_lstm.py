@@ -72,9 +72,9 @@ def test_lstm_state_dict_is_nn_lstm():
     # the layer's cell reads the adopted weights: one set of parameters, Keras names
     assert layer.cell.weight_ih is layer.weight_ih_l0
     assert len(list(layer.parameters())) == 3
-    # Keras prefixes the outer layer too: "lstm/lstm_cell/kernel".
-    assert [w.path for w in layer.weights] == ["lstm_cell/kernel", "lstm_cell/recurrent_kernel",
-                                               "lstm_cell/bias"]
+    # As Keras: the RNN layer's name prefixes its cell's weights.
+    assert [w.path for w in layer.weights] == ["%s/lstm_cell/%s" % (layer.name, v) for v in
+                                               ("kernel", "recurrent_kernel", "bias")]
     torch.testing.assert_close(layer.cell.kernel, layer.weight_ih_l0.t())
 
 
