@@ -52,6 +52,16 @@ def assert_weights_close(ours, theirs, rtol=1e-4, atol=1e-5):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
+def assert_same_continuation(opt, params, twin, twin_params, grads):
+    """Applies each gradient set to both optimizers; their weights must stay bit-equal
+    (``twin`` restored from ``opt``'s saved state)."""
+    for gs in grads:
+        opt.apply([torch.tensor(g) for g in gs], params)
+        twin.apply([torch.tensor(g) for g in gs], twin_params)
+    for a, b in zip(params, twin_params):
+        assert torch.equal(a, b)
+
+
 @pytest.fixture
 def data():
     return make_data()

@@ -94,11 +94,7 @@ def test_save_load_round_trip_and_set_weights(helpers, data):
     twin_params = helpers.torch_params([p.detach().numpy() for p in params], NAMES)
     twin.build(twin_params)
     twin.load_state_dict(state)
-    for gs in grads[3:]:
-        opt.apply([torch.tensor(g) for g in gs], params)
-        twin.apply([torch.tensor(g) for g in gs], twin_params)
-    for a, b in zip(params, twin_params):
-        assert torch.equal(a, b)
+    helpers.assert_same_continuation(opt, params, twin, twin_params, grads[3:])
     third = tko.MultiOptimizer(_map(tko))
     third.build(helpers.torch_params(weights, NAMES))
     third.set_weights([v.detach().numpy() for v in opt.variables])

@@ -105,11 +105,7 @@ def test_state_round_trip_continues_identically(helpers, data):
     twin = tko.ScheduleFreeAdamW(learning_rate=0.01, warmup_steps=3)
     twin.build(twin_params)
     twin.load_own_variables(store)
-    for gs in grads[4:]:
-        opt.apply([torch.tensor(g) for g in gs], params)
-        twin.apply([torch.tensor(g) for g in gs], twin_params)
-    for a, b in zip(params, twin_params):
-        assert torch.equal(a, b)
+    helpers.assert_same_continuation(opt, params, twin, twin_params, grads[4:])
 
 
 def test_fit_decreases_loss():

@@ -1,4 +1,5 @@
-"""Shared fixture of the gallery tests: matplotlib on Agg, shown figures kept."""
+"""Shared fixtures of the gallery tests: matplotlib on Agg, shown figures kept and read."""
+import numpy as np
 import pytest
 
 
@@ -15,3 +16,24 @@ def figures(monkeypatch):
     yield kept
     for fig in kept:
         real_close(fig)
+
+
+def _first_image(ax):
+    return ax.get_images()[0].get_array()
+
+
+def _figure_content(fig):
+    return ([ax.get_title() for ax in fig.axes],
+            [np.asarray(_first_image(ax)) for ax in fig.axes if ax.get_images()])
+
+
+@pytest.fixture
+def shown_image():
+    """``shown_image(ax)``: the pixels an axes shows (its first image)."""
+    return _first_image
+
+
+@pytest.fixture
+def figure_content():
+    """``figure_content(fig)``: the axes' titles and shown pixels, to compare two figures."""
+    return _figure_content

@@ -8,11 +8,7 @@ matplotlib.use("Agg")
 from torchkeras import visualization  # noqa: E402
 
 
-def _shown(ax):
-    return ax.get_images()[0].get_array()
-
-
-def test_bounding_box_gallery_draws_both_kinds(figures):
+def test_bounding_box_gallery_draws_both_kinds(figures, shown_image):
     images = np.zeros((2, 16, 16, 3), "uint8")
     boxes = {"boxes": np.array([[[2, 2, 10, 10]], [[4, 4, 12, 12]]], "float32"),
              "labels": np.array([[0], [0]])}
@@ -20,7 +16,7 @@ def test_bounding_box_gallery_draws_both_kinds(figures):
                                             legend=True, rows=1, cols=2, line_thickness=1)
     fig = figures[0]
     assert len(fig.axes) == 2 and len(fig.legends) == 1
-    shown = _shown(fig.axes[0])
+    shown = shown_image(fig.axes[0])
     # predictions are drawn last, over the ground truth
     assert tuple(shown[2, 5]) == (255, 235, 59)
     with pytest.raises(ValueError, match="legend"):

@@ -8,16 +8,7 @@ matplotlib.use("Agg")
 from torchkeras import visualization  # noqa: E402
 
 
-def _shown(ax):
-    return ax.get_images()[0].get_array()
-
-
-def _figure_content(fig):
-    return ([ax.get_title() for ax in fig.axes],
-            [np.asarray(ax.get_images()[0].get_array()) for ax in fig.axes if ax.get_images()])
-
-
-def test_image_gallery_grid_titles_and_range(figures):
+def test_image_gallery_grid_titles_and_range(figures, shown_image):
     images = np.random.default_rng(0).random((4, 8, 8, 3)).astype("float32")
     visualization.plot_image_gallery(images, y_true=np.array([0, 1, 1, 0]),
                                      label_map={0: "cat", 1: "dog"}, value_range=(0, 1))
@@ -25,7 +16,7 @@ def test_image_gallery_grid_titles_and_range(figures):
     axes = fig.axes
     assert len(axes) == 4
     assert axes[1].get_title() == "Label: dog"
-    np.testing.assert_array_equal(_shown(axes[2]), (images[2] * 255).astype("uint8"))
+    np.testing.assert_array_equal(shown_image(axes[2]), (images[2] * 255).astype("uint8"))
 
 
 def test_image_gallery_saves_file(tmp_path):
@@ -50,13 +41,13 @@ def test_image_gallery_bad_arguments():
      "y_pred": np.array([1, 1, 0, 0, 1]), "label_map": {0: "cat", 1: "dog"}},
     {"rows": 1, "cols": 3},
 ])
-def test_image_gallery_matches_keras(keras, figures, kwargs):
+def test_image_gallery_matches_keras(keras, figures, kwargs, figure_content):
     images = np.random.default_rng(0).random((5, 6, 6, 3)).astype("float32")
     if "value_range" not in kwargs:
         images = (images * 255).astype("uint8")
     keras.visualization.plot_image_gallery(images, **kwargs)
     visualization.plot_image_gallery(images, **kwargs)
-    (want_titles, want_images), (got_titles, got_images) = map(_figure_content, figures)
+    (want_titles, want_images), (got_titles, got_images) = map(figure_content, figures)
     assert got_titles == want_titles
     assert len(got_images) == len(want_images)
     for got, want in zip(got_images, want_images):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 import re
 
 import torch
@@ -72,10 +71,7 @@ class Muon(Optimizer):
             U.check_number(owner, arg, value)
         U.check_number(owner, "adam_lr_ratio", adam_lr_ratio, low=0)
         U.check_number(owner, "momentum", momentum, low=0, high=1, high_open=True)
-        if isinstance(ns_steps, bool) or not isinstance(ns_steps, numbers.Integral) \
-                or ns_steps < 0:
-            raise ValueError("%s: argument `ns_steps` must be an integer >= 0, received %r."
-                             % (owner, ns_steps))
+        U.check_count(owner, "ns_steps", ns_steps)
         U.check_number(owner, "rms_rate", rms_rate, low=0, low_open=True, allow_none=True)
         if exclude_layers is not None and (isinstance(exclude_layers, str) or not all(
                 isinstance(k, str) for k in exclude_layers)):

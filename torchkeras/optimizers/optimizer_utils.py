@@ -88,6 +88,15 @@ def check_number(owner: str, name: str, value, low=None, high=None, allow_none=F
     return value
 
 
+def check_count(owner: str, name: str, value) -> int:
+    """Validates an integer hyperparameter ``>= 0`` (a bool is refused); returns it as int.
+    Raises ``ValueError`` on bad input."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError("%s: argument `%s` must be an integer >= 0, received %r."
+                         % (owner, name, value))
+    return int(value)
+
+
 def clip_by_norm(grads: list, clipnorm: float, inplace: bool) -> list:
     """Each gradient rescaled so its L2 norm is at most ``clipnorm``."""
     factors = torch._foreach_norm(grads)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
 
@@ -54,10 +53,7 @@ class ScheduleFreeAdamW(Optimizer):
                        high_open=True)
         U.check_number(owner, "beta_2", beta_2, low=0, high=1, high_open=True)
         U.check_number(owner, "epsilon", epsilon, low=0)
-        if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, numbers.Integral) \
-                or warmup_steps < 0:
-            raise ValueError("%s: argument `warmup_steps` must be an integer >= 0, received %r."
-                             % (owner, warmup_steps))
+        U.check_count(owner, "warmup_steps", warmup_steps)
         super().__init__(
             learning_rate=learning_rate, name=name, weight_decay=weight_decay,
             clipnorm=clipnorm, clipvalue=clipvalue, global_clipnorm=global_clipnorm,

@@ -17,6 +17,19 @@ _TYPES = ("float", "float_normalized", "float_rescaled", "float_discretized",
           "integer_categorical", "string_categorical", "integer_hashed", "string_hashed")
 
 
+def _lookup_feature(dtype: str, lookup_cls, name: str, max_tokens, num_oov_indices: int,
+                    output_mode: str) -> Feature:
+    """A categorical feature indexed by an adapted lookup layer of class ``lookup_cls``."""
+    return Feature(dtype, lookup_cls(name="%s_preprocessor" % name, max_tokens=max_tokens,
+                                     num_oov_indices=num_oov_indices), output_mode)
+
+
+def _hashed_feature(dtype: str, name: str, num_bins: int, output_mode: str) -> Feature:
+    """A feature hashed into ``num_bins`` bins."""
+    return Feature(dtype, layers.Hashing(name="%s_preprocessor" % name, num_bins=num_bins),
+                   output_mode)
+
+
 class FeatureSpace(Layer):
     """Preprocesses and encodes a dict of structured features, as ``keras.utils.FeatureSpace``.
 
@@ -96,35 +109,29 @@ class FeatureSpace(Layer):
     def integer_categorical(cls, max_tokens: int | None = None, num_oov_indices: int = 1,
                             output_mode: str = "one_hot", name: str | None = None) -> Feature:
         """Integer categories indexed by an adapted ``IntegerLookup``."""
-        name = name or unique_name("integer_categorical")
-        return Feature("int32", layers.IntegerLookup(
-            name="%s_preprocessor" % name, max_tokens=max_tokens,
-            num_oov_indices=num_oov_indices), output_mode)
+        return _lookup_feature("int32", layers.IntegerLookup, name or unique_name(
+            "integer_categorical"), max_tokens, num_oov_indices, output_mode)
 
     @classmethod
     def string_categorical(cls, max_tokens: int | None = None, num_oov_indices: int = 1,
                            output_mode: str = "one_hot", name: str | None = None) -> Feature:
         """String categories indexed by an adapted ``StringLookup``."""
-        name = name or unique_name("string_categorical")
-        return Feature("string", layers.StringLookup(
-            name="%s_preprocessor" % name, max_tokens=max_tokens,
-            num_oov_indices=num_oov_indices), output_mode)
+        return _lookup_feature("string", layers.StringLookup, name or unique_name(
+            "string_categorical"), max_tokens, num_oov_indices, output_mode)
 
     @classmethod
     def string_hashed(cls, num_bins: int, output_mode: str = "one_hot",
                       name: str | None = None) -> Feature:
         """Strings hashed into ``num_bins`` bins."""
-        name = name or unique_name("string_hashed")
-        return Feature("string", layers.Hashing(name="%s_preprocessor" % name,
-                                                num_bins=num_bins), output_mode)
+        return _hashed_feature("string", name or unique_name("string_hashed"), num_bins,
+                               output_mode)
 
     @classmethod
     def integer_hashed(cls, num_bins: int, output_mode: str = "one_hot",
                        name: str | None = None) -> Feature:
         """Integers hashed into ``num_bins`` bins."""
-        name = name or unique_name("integer_hashed")
-        return Feature("int32", layers.Hashing(name="%s_preprocessor" % name,
-                                               num_bins=num_bins), output_mode)
+        return _hashed_feature("int32", name or unique_name("integer_hashed"), num_bins,
+                               output_mode)
 
     # ------------------------------------------------------------------ construction
     def __init__(self, features: dict, output_mode: str = "concat", crosses=None,

@@ -18,6 +18,26 @@ def to_numpy(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
+def batched_images(images: Any) -> np.ndarray:
+    """``images`` as a numpy array, checked to be a 4D batch as the drawing functions need.
+
+    Args:
+        images: A batch of images (tensor or array-like).
+
+    Raises:
+        ValueError: If ``images`` is not 4D.
+
+    Example:
+        >>> batched_images(np.zeros((2, 8, 8, 3))).shape
+        (2, 8, 8, 3)
+    """
+    array = to_numpy(images)
+    if array.ndim != 4:
+        raise ValueError("`images` must be batched 4D tensor. Received: images.shape=%s"
+                         % (array.shape,))
+    return array
+
+
 def boxes_to_xyxy(boxes: Any, bounding_box_format: str, height: int, width: int) -> np.ndarray:
     """Converts ``(..., 4)`` boxes in ``bounding_box_format`` to absolute ``xyxy`` (float32).
 

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from torchkeras import config as _config
-from torchkeras.visualization.box_formats import boxes_to_xyxy, to_numpy
+from torchkeras.visualization.box_formats import batched_images, boxes_to_xyxy, to_numpy
 
 
 def _as_uint8(images: np.ndarray) -> np.ndarray:
@@ -87,10 +87,7 @@ def draw_bounding_boxes(images: Any, bounding_boxes: dict, bounding_box_format: 
     class_mapping = class_mapping or {}
     text_thickness = text_thickness or line_thickness
     data_format = _config.standardize_data_format(data_format)
-    array = to_numpy(images)
-    if array.ndim != 4:
-        raise ValueError("`images` must be batched 4D tensor. Received: images.shape=%s"
-                         % (array.shape,))
+    array = batched_images(images)
     if not isinstance(bounding_boxes, dict):
         raise TypeError("`bounding_boxes` should be a dict. Received: bounding_boxes of type "
                         "%s" % type(bounding_boxes).__name__)

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from torchkeras import config as _config
-from torchkeras.visualization.box_formats import to_numpy
+from torchkeras.visualization.box_formats import batched_images
 from torchkeras.visualization.draw_bounding_boxes import draw_bounding_boxes
 from torchkeras.visualization.plot_image_gallery import plot_image_gallery
 
@@ -63,10 +63,7 @@ def plot_bounding_box_gallery(images: Any, bounding_box_format: str, y_true: dic
     prediction_mapping = prediction_mapping or class_mapping
     ground_truth_mapping = ground_truth_mapping or class_mapping
     data_format = _config.standardize_data_format(data_format)
-    array = to_numpy(images)
-    if array.ndim != 4:
-        raise ValueError("`images` must be batched 4D tensor. Received: images.shape=%s"
-                         % (array.shape,))
+    array = batched_images(images)
     if legend and legend_handles:
         raise ValueError("Only pass `legend` OR `legend_handles` to "
                          "`keras.visualization.plot_bounding_box_gallery()`.")

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from torchkeras import config as _config
-from torchkeras.visualization.box_formats import to_numpy
+from torchkeras.visualization.box_formats import batched_images, to_numpy
 from torchkeras.visualization.draw_segmentation_masks import draw_segmentation_masks
 from torchkeras.visualization.plot_image_gallery import plot_image_gallery
 
@@ -37,10 +37,7 @@ def plot_segmentation_mask_gallery(images: Any, num_classes: int,
         >>> plot_segmentation_mask_gallery(images, 3, y_true=masks, path="masks.png")
     """
     data_format = _config.standardize_data_format(data_format)
-    array = to_numpy(images)
-    if array.ndim != 4:
-        raise ValueError("`images` must be batched 4D tensor. Received: images.shape=%s"
-                         % (array.shape,))
+    array = batched_images(images)
     if data_format == "channels_first":
         array = array.transpose(0, 2, 3, 1)
     drawn = []

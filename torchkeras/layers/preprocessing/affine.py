@@ -23,7 +23,7 @@ import torch.nn.functional as F
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
 _PADDING = {"constant": "zeros", "nearest": "border", "reflect": "reflection",
-            "wrap": "border"}
+            "wrap": "border", "mirror": "reflection"}
 
 
 def pixel_matrix_to_theta(matrix: torch.Tensor, height: int, width: int) -> torch.Tensor:
@@ -93,11 +93,38 @@ def affine_transform(images: torch.Tensor, theta: torch.Tensor, interpolation: s
         gx, gy = grid.unbind(-1)
         grid = torch.stack([_wrap_coordinate(gx, w), _wrap_coordinate(gy, h)], dim=-1)
         x = F.pad(x, (0, 1, 0, 1), mode="circular")
+    return grid_sample_filled(x, grid, interpolation, fill_mode, fill_value, False, out_dtype)
+
+
+def grid_sample_filled(x: torch.Tensor, grid: torch.Tensor, interpolation: str,
+                       fill_mode: str, fill_value: float, align_corners: bool,
+                       out_dtype: torch.dtype) -> torch.Tensor:
+    """``F.grid_sample`` with a Keras ``fill_mode`` whose grid (and, for ``"wrap"``, padded
+    image) the caller has prepared; the result is cast to ``out_dtype``.
+
+    A non-zero ``fill_value`` is read as zero padding of the image shifted by it, so taps
+    outside the image read exactly ``fill_value``.
+
+    Args:
+        x: ``(B, C, H, W)`` float tensor.
+        grid: ``(B, H_out, W_out, 2)`` normalized sampling points.
+        interpolation: ``"bilinear"`` or ``"nearest"``.
+        fill_mode: ``"constant"``, ``"nearest"``, ``"reflect"``, ``"mirror"`` or ``"wrap"``.
+        fill_value: Value read outside the image with ``"constant"``.
+        align_corners: Passed to ``F.grid_sample``.
+        out_dtype: dtype of the result.
+
+    Example:
+        >>> grid = F.affine_grid(torch.eye(2, 3)[None], (1, 1, 4, 4), align_corners=False)
+        >>> grid_sample_filled(torch.rand(1, 1, 4, 4), grid, "bilinear", "constant", 0.5,
+        ...                    False, torch.float32).shape
+        torch.Size([1, 1, 4, 4])
+    """
     shift = fill_mode == "constant" and fill_value != 0
     if shift:
         x = x - fill_value
     out = F.grid_sample(x, grid, mode=interpolation, padding_mode=_PADDING[fill_mode],
-                        align_corners=False)
+                        align_corners=align_corners)
     if shift:
         out = out + fill_value
     return out if out.dtype == out_dtype else out.to(out_dtype)

@@ -8,6 +8,7 @@ import torch
 
 from torchkeras import ops
 from torchkeras.layers.layer import Layer
+from torchkeras.layers.preprocessing.spectrogram_utils import check_positive_int, window_config
 
 # HTK mel scale: mel(f) = 1127 * ln(1 + f / 700)  (= 2595 * log10(1 + f / 700)).
 _MEL_BREAK_HZ = 700.0
@@ -21,12 +22,6 @@ def _hz_to_mel(hz: torch.Tensor) -> torch.Tensor:
 def _linspace(start: torch.Tensor, stop: torch.Tensor, num: int) -> torch.Tensor:
     # start + i / (num - 1) * (stop - start): the rounding of Keras's own linspace.
     return start + torch.arange(num, dtype=start.dtype) / (num - 1) * (stop - start)
-
-
-def _check_positive_int(name: str, value) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError("MelSpectrogram: `%s` must be a positive integer. Received: %s=%r"
-                         % (name, name, value))
 
 
 class MelSpectrogram(Layer):
@@ -63,11 +58,11 @@ class MelSpectrogram(Layer):
                  max_freq: float | None = None, power_to_db: bool = True, top_db: float = 80.0,
                  mag_exp: float = 2.0, min_power: float = 1e-10, ref_power: float = 1.0,
                  **kwargs):
-        _check_positive_int("fft_length", fft_length)
-        _check_positive_int("sequence_stride", sequence_stride)
-        _check_positive_int("num_mel_bins", num_mel_bins)
+        check_positive_int("MelSpectrogram", "fft_length", fft_length)
+        check_positive_int("MelSpectrogram", "sequence_stride", sequence_stride)
+        check_positive_int("MelSpectrogram", "num_mel_bins", num_mel_bins)
         if sequence_length is not None:
-            _check_positive_int("sequence_length", sequence_length)
+            check_positive_int("MelSpectrogram", "sequence_length", sequence_length)
         seq_len = sequence_length or fft_length
         if fft_length < seq_len:
             raise ValueError("`fft_length` must be greater than or equal to `sequence_length`. "
@@ -87,10 +82,7 @@ class MelSpectrogram(Layer):
         self.fft_length = fft_length
         self.sequence_stride = sequence_stride
         self.sequence_length = seq_len
-        # Window values are kept as a list: the config stays JSON.
-        if hasattr(window, "tolist"):
-            window = window.tolist()
-        self.window = list(window) if isinstance(window, tuple) else window
+        self.window = window_config(window)
         self.sampling_rate = sampling_rate
         self.num_mel_bins = num_mel_bins
         self.min_freq = min_freq

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Sequence
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -11,14 +11,9 @@ import torch.nn.functional as F
 from torchkeras import config as _config
 from torchkeras.initializers import STFT
 from torchkeras.layers.layer import Layer
+from torchkeras.layers.preprocessing.spectrogram_utils import check_positive_int, window_config
 
 _MODES = ("log", "magnitude", "psd", "real", "imag", "angle", "stft")
-
-
-def _positive_int(name: str, value: Any) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError("STFTSpectrogram: `%s` must be a positive integer. Received: %s=%r"
-                         % (name, name, value))
 
 
 class STFTSpectrogram(Layer):
@@ -66,9 +61,9 @@ class STFTSpectrogram(Layer):
                  periodic: bool = False, scaling: str | None = "density",
                  padding: str = "valid", expand_dims: bool = False,
                  data_format: str | None = None, **kwargs):
-        _positive_int("frame_length", frame_length)
+        check_positive_int("STFTSpectrogram", "frame_length", frame_length)
         if frame_step is not None:
-            _positive_int("frame_step", frame_step)
+            check_positive_int("STFTSpectrogram", "frame_step", frame_step)
             if frame_step > frame_length:
                 raise ValueError("`frame_step` should be a positive integer not greater than "
                                  "`frame_length`. Received frame_step=%r, frame_length=%r"
@@ -77,7 +72,7 @@ class STFTSpectrogram(Layer):
             raise ValueError("STFTSpectrogram: `frame_length`=%d gives a default frame_step "
                              "of 0; pass `frame_step`." % frame_length)
         if fft_length is not None:
-            _positive_int("fft_length", fft_length)
+            check_positive_int("STFTSpectrogram", "fft_length", fft_length)
             if fft_length < frame_length:
                 raise ValueError("`fft_length` should be not less than `frame_length`. "
                                  "Received fft_length=%r, frame_length=%r"
@@ -104,10 +99,7 @@ class STFTSpectrogram(Layer):
         self._frame_step = frame_step or frame_length // 2
         self.fft_length = fft_length
         self._fft_length = fft_length or 2 ** int(math.ceil(math.log2(frame_length)))
-        # Window values are kept as a list: the config stays JSON.
-        if hasattr(window, "tolist"):
-            window = window.tolist()
-        self.window = list(window) if isinstance(window, tuple) else window
+        self.window = window_config(window)
         self.periodic = periodic
         self.scaling = scaling
         self.padding = padding

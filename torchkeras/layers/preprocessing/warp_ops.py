@@ -16,8 +16,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-_PADDING = {"constant": "zeros", "nearest": "border", "reflect": "reflection",
-            "wrap": "border", "mirror": "reflection"}
+from torchkeras.layers.preprocessing.affine import grid_sample_filled
 
 
 def homography(start: torch.Tensor, end: torch.Tensor) -> torch.Tensor:
@@ -96,14 +95,7 @@ def sample_pixels(images: torch.Tensor, xs: torch.Tensor, ys: torch.Tensor,
         gx = (2 * xs + 1) / w - 1
         gy = (2 * ys + 1) / h - 1
     grid = torch.stack([gx, gy], dim=-1)
-    shift = fill_mode == "constant" and fill_value != 0
-    if shift:
-        x = x - fill_value
-    out = F.grid_sample(x, grid, mode=interpolation, padding_mode=_PADDING[fill_mode],
-                        align_corners=align)
-    if shift:
-        out = out + fill_value
-    return out if out.dtype == out_dtype else out.to(out_dtype)
+    return grid_sample_filled(x, grid, interpolation, fill_mode, fill_value, align, out_dtype)
 
 
 def _gaussian_kernel(sigma: float, like: torch.Tensor) -> torch.Tensor:
