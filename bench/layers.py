@@ -390,21 +390,25 @@ def augmentation_rows() -> list:
         return torch.lerp(x[torch.randperm(b)], x, lam)
 
     def cutmix_kernel(x):
-        # The common hand-written CutMix: one box and one permutation per batch.
+        # Hand-written CutMix with Keras's semantics: one box (and one partner) per image.
         b, _, h, w = x.shape
-        lam = float(torch.distributions.Beta(1.0, 1.0).sample())
-        ch, cw = int(h * (1 - lam) ** 0.5), int(w * (1 - lam) ** 0.5)
-        top, left = int(torch.randint(0, h - ch + 1, ())), int(torch.randint(0, w - cw + 1, ()))
+        lam = torch.distributions.Beta(1.0, 1.0).sample((b,))
+        perm = torch.randperm(b)
         mixed = x.clone()
-        mixed[:, :, top:top + ch, left:left + cw] = x[torch.randperm(b), :, top:top + ch,
-                                                      left:left + cw]
+        for i in range(b):
+            ch, cw = int(h * (1 - lam[i]) ** 0.5), int(w * (1 - lam[i]) ** 0.5)
+            top = int(torch.randint(0, h - ch + 1, ()))
+            left = int(torch.randint(0, w - cw + 1, ()))
+            mixed[i, :, top:top + ch, left:left + cw] = x[perm[i], :, top:top + ch,
+                                                          left:left + cw]
         return mixed
 
     def erase_kernel(x):
+        # torchvision's erase per image, filled with noise as Keras's RandomErasing is.
         outs = []
         for img in x:
             i, j = int(torch.randint(0, 40, ())), int(torch.randint(0, 40, ()))
-            outs.append(TF.erase(img, i, j, 20, 20, torch.zeros(())))
+            outs.append(TF.erase(img, i, j, 20, 20, torch.rand(img.shape[0], 20, 20)))
         return torch.stack(outs)
 
     def perspective_kernel(x):

@@ -41,6 +41,10 @@ class RandomGrayscale(BaseImageLayer):
             return images
         axis = channel_axis(self.data_format)
         gray = grayscale(images, axis)
+        if self.factor >= 1:
+            # Every image turns gray: the channels are one broadcast view of the luma
+            # (no per-image draw or select; what torch code for the same result does).
+            return gray.expand(images.shape)
         apply = self._uniform((images.shape[0], 1, 1, 1), 0.0, 1.0, images) < self.factor
         return torch.where(apply, gray, images)
 
