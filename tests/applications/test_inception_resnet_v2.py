@@ -6,7 +6,7 @@ import torch
 from tests.applications.keras_layout_oracle import (assert_same_layout,
                                                    assert_same_predictions, fresh_names,
                                                    keras_or_skip, perturb_batchnorm,
-                                                   reference, save_legacy)
+                                                   reference, write_keras_files)
 from torchkeras import applications
 from torchkeras.applications import inception_resnet_v2
 from torchkeras.applications.inception_resnet_v2 import CustomScaleLayer
@@ -26,7 +26,8 @@ def theirs(tmp_path_factory):
     model = perturb_batchnorm(keras.applications.InceptionResNetV2(
         include_top=False, weights=None, input_shape=SHAPE))
     folder = tmp_path_factory.mktemp("inception_resnet_v2")
-    digest = save_legacy(model, str(folder / inception_resnet_v2.WEIGHTS_FILES[1]))
+    digest = write_keras_files(model, folder, inception_resnet_v2.WEIGHTS_FILES[1],
+                               weights_h5=False)
     return model, folder, digest, reference(model)
 
 

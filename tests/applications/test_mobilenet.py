@@ -5,7 +5,7 @@ import pytest
 from tests.applications.keras_layout_oracle import (assert_same_layout,
                                                    assert_same_predictions, fresh_names,
                                                    keras_or_skip, perturb_batchnorm,
-                                                   reference, save_legacy)
+                                                   reference, write_keras_files)
 from torchkeras import applications
 from torchkeras.applications import mobilenet
 from torchkeras.datasets._download import DownloadError
@@ -23,8 +23,7 @@ def theirs(tmp_path_factory):
     model = perturb_batchnorm(keras.applications.MobileNet(weights=None, **SMALL),
                               mean_std=0.001, var_range=(0.01, 0.05))
     folder = tmp_path_factory.mktemp("mobilenet")
-    model.save_weights(str(folder / "theirs.weights.h5"))
-    save_legacy(model, str(folder / "mobilenet_2_5_128_tf.h5"))
+    write_keras_files(model, folder, "mobilenet_2_5_128_tf.h5")
     return model, folder, reference(model)
 
 

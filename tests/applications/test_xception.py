@@ -4,9 +4,8 @@ import pytest
 
 from tests.applications.keras_layout_oracle import (assert_same_layout,
                                                    assert_same_predictions, fresh_names,
-                                                   keras2_style, keras_or_skip,
-                                                   perturb_batchnorm, reference,
-                                                   save_legacy)
+                                                   keras_or_skip, perturb_batchnorm,
+                                                   reference, write_keras_files)
 from torchkeras import applications
 from torchkeras.applications import xception
 from torchkeras.datasets._download import DownloadError
@@ -24,9 +23,7 @@ def theirs(tmp_path_factory):
     model = perturb_batchnorm(keras.applications.Xception(
         include_top=False, weights=None, input_shape=SHAPE, pooling="max"))
     folder = tmp_path_factory.mktemp("xception")
-    model.save_weights(str(folder / "theirs.weights.h5"))
-    save_legacy(model, str(folder / "legacy.h5"))
-    digest = keras2_style(folder / "legacy.h5", folder / xception.WEIGHTS_FILES[1])
+    digest = write_keras_files(model, folder, xception.WEIGHTS_FILES[1], keras2_names=True)
     return model, folder, digest, reference(model)
 
 
