@@ -114,17 +114,10 @@ def InceptionV3(include_top: bool = True, weights="imagenet", input_tensor=None,
     """Instantiates Inception v3 (Keras's architecture, layer names and weights).
 
     Args:
-        include_top: Whether to include the classifier (``avg_pool`` + ``predictions``).
-        weights: ``None``, ``"imagenet"`` (Keras's ImageNet file) or the path of a weights
-            file (``.weights.h5``, a legacy Keras ``.h5`` or a ``save_weights`` file).
-        input_tensor: Optional symbolic tensor to use as the image input.
+        include_top, weights, input_tensor, pooling, classes, classifier_activation,
+        name: As in :func:`torchkeras.applications.Xception`.
         input_shape: Shape without batch; only with ``include_top=False``, at least
             75x75 (``(299, 299, 3)`` with the top).
-        pooling: ``None`` (4D features), ``"avg"`` or ``"max"`` when there is no top.
-        classes: Number of classes (1000 with ImageNet weights and the top).
-        classifier_activation: Activation of the ``predictions`` layer (``None`` or
-            ``"softmax"`` with pretrained weights).
-        name: Model name.
 
     Returns:
         A functional ``Model``.
