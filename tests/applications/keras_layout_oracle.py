@@ -30,6 +30,12 @@ def fresh_names(keras=None):
     clear_session()
 
 
+# The `weights` errors every application raises, as (kwargs, message) test cases.
+BAD_WEIGHTS_ARGUMENTS = [
+    ({"weights": "/no/such/file.h5"}, "`weights` argument"),
+    ({"weights": "imagenet", "classes": 10}, "classes` should be 1000"),
+]
+
 # Wider moving statistics, for the shallower models (ResNet, EfficientNetV2, NASNet).
 BN_STATS = dict(mean_std=0.1, var_range=(0.5, 1.5))
 

@@ -4,7 +4,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from tests.applications.keras_layout_oracle import fresh_names
+from tests.applications.keras_layout_oracle import fresh_names, fresh_pair
 from torchkeras import applications
 from torchkeras.applications import convnext
 from torchkeras.applications.layer_scale import LayerScale
@@ -112,9 +112,7 @@ def test_layer_scale_scales_last_axis():
 @pytest.mark.slow
 @pytest.mark.keras_oracle
 def test_xlarge_matches_keras(keras):
-    fresh_names(keras)
-    kwargs = dict(include_top=False, weights=None, input_shape=(32, 32, 3))
-    theirs = keras.applications.ConvNeXtXLarge(**kwargs)
-    ours = applications.ConvNeXtXLarge(**kwargs)
+    ours, theirs = fresh_pair(keras, "ConvNeXtXLarge", include_top=False, weights=None,
+                              input_shape=(32, 32, 3))
     assert ours.count_params() == theirs.count_params()
     assert _layer_names(ours) == [l.name for l in theirs.layers[1:]]

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from tests.applications.keras_layout_oracle import (assert_same_layout,
+from tests.applications.keras_layout_oracle import (BAD_WEIGHTS_ARGUMENTS,
+                                                   assert_same_layout,
                                                    assert_same_predictions, fresh_names,
                                                    keras_or_skip, perturb_batchnorm,
                                                    reference, write_keras_files)
@@ -72,9 +73,7 @@ def test_keras_urls_and_digests():
                                            "bcbd6486424b2319ff4ef7d526e38f63")
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"weights": "/no/such/file.h5"}, "`weights` argument"),
-    ({"weights": "imagenet", "classes": 10}, "classes` should be 1000"),
+@pytest.mark.parametrize("kwargs,match", BAD_WEIGHTS_ARGUMENTS + [
     ({"weights": None, "include_top": False, "input_shape": (74, 80, 3)}, "at least 75x75"),
     ({"weights": None, "include_top": True, "input_shape": (None, None, 3)}, "static"),
     ({"weights": "imagenet", "include_top": False, "input_shape": (80, 80, 1)}, "3 channels"),

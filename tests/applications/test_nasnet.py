@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from tests.applications.keras_layout_oracle import BN_STATS, fresh_names, perturb_batchnorm
+from tests.applications.keras_layout_oracle import (BN_STATS, fresh_names, fresh_pair,
+                                                   perturb_batchnorm)
 from torchkeras import applications, config
 from torchkeras.applications import nasnet
 from torchkeras.datasets._download import DownloadError
@@ -104,9 +105,7 @@ def test_preprocess_input_is_tf_mode():
 @pytest.mark.slow
 @pytest.mark.keras_oracle
 def test_large_matches_keras(keras):
-    fresh_names(keras)
-    kwargs = dict(include_top=False, weights=None, input_shape=(64, 64, 3))
-    theirs = keras.applications.NASNetLarge(**kwargs)
-    ours = applications.NASNetLarge(**kwargs)
+    ours, theirs = fresh_pair(keras, "NASNetLarge", include_top=False, weights=None,
+                              input_shape=(64, 64, 3))
     assert ours.count_params() == theirs.count_params()
     assert [l.name for l in ours.layers[1:]] == [l.name for l in theirs.layers[1:]]
