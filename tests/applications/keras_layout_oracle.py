@@ -30,6 +30,26 @@ def fresh_names(keras=None):
     clear_session()
 
 
+# The `weights` errors every application raises, as (kwargs, message) test cases.
+BAD_WEIGHTS_ARGUMENTS = [
+    ({"weights": "/no/such/file.h5"}, "`weights` argument"),
+    ({"weights": "imagenet", "classes": 10}, "classes` should be 1000"),
+]
+
+# Wider moving statistics, for the shallower models (ResNet, EfficientNetV2, NASNet).
+BN_STATS = dict(mean_std=0.1, var_range=(0.5, 1.5))
+
+
+def fresh_pair(keras, name, **kwargs):
+    """``(ours, theirs)``: the application ``name`` of both libraries, each built with
+    fresh automatic-name counters (their unnamed layers compare)."""
+    from torchkeras import applications
+    fresh_names(keras)
+    theirs = getattr(keras.applications, name)(**kwargs)
+    ours = getattr(applications, name)(**kwargs)
+    return ours, theirs
+
+
 def perturb_batchnorm(model, seed=0, mean_std=0.01, var_range=(0.05, 0.2)):
     """Non-trivial moving statistics, so a mis-ordered weight changes predictions.
 
@@ -56,6 +76,18 @@ def save_legacy(model, path):
         legacy_h5_format.save_weights_to_hdf5_group(f, model)
     with open(path, "rb") as f:
         return hashlib.md5(f.read()).hexdigest()
+
+
+def write_keras_files(model, folder, served_name, *, weights_h5=True, keras2_names=False):
+    """Writes Keras ``model``'s files into ``folder``: ``theirs.weights.h5`` (unless
+    ``weights_h5`` is false) and, named ``served_name`` as Keras's ImageNet file, its
+    legacy ``.h5`` (with Keras 2's names when ``keras2_names``). Returns that file's md5."""
+    if weights_h5:
+        model.save_weights(str(folder / "theirs.weights.h5"))
+    if not keras2_names:
+        return save_legacy(model, str(folder / served_name))
+    save_legacy(model, str(folder / "legacy.h5"))
+    return keras2_style(folder / "legacy.h5", folder / served_name)
 
 
 def assert_same_layout(ours, theirs):

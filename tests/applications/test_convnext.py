@@ -4,10 +4,10 @@ import hashlib
 import numpy as np
 import pytest
 
+from tests.applications.keras_layout_oracle import fresh_names, fresh_pair
 from torchkeras import applications
 from torchkeras.applications import convnext
 from torchkeras.applications.layer_scale import LayerScale
-from torchkeras.backend import clear_session
 from torchkeras.datasets._download import DownloadError
 
 # XLarge itself has 350M parameters; the same code path with narrow widths is compared
@@ -34,8 +34,7 @@ def _layer_names(model):
 ])
 def test_narrow_xlarge_matches_keras(keras, monkeypatch, tmp_path, kwargs):
     monkeypatch.setitem(convnext.KERAS_CONFIGS, "xlarge", NARROW)
-    keras.backend.clear_session()
-    clear_session()
+    fresh_names(keras)
     theirs = _keras_narrow(**kwargs)
     ours = applications.ConvNeXtXLarge(**kwargs)
     assert ours.name == theirs.name == "convnext_xlarge"
@@ -113,10 +112,7 @@ def test_layer_scale_scales_last_axis():
 @pytest.mark.slow
 @pytest.mark.keras_oracle
 def test_xlarge_matches_keras(keras):
-    keras.backend.clear_session()
-    clear_session()
-    kwargs = dict(include_top=False, weights=None, input_shape=(32, 32, 3))
-    theirs = keras.applications.ConvNeXtXLarge(**kwargs)
-    ours = applications.ConvNeXtXLarge(**kwargs)
+    ours, theirs = fresh_pair(keras, "ConvNeXtXLarge", include_top=False, weights=None,
+                              input_shape=(32, 32, 3))
     assert ours.count_params() == theirs.count_params()
     assert _layer_names(ours) == [l.name for l in theirs.layers[1:]]

@@ -4,41 +4,18 @@ import hashlib
 import numpy as np
 import pytest
 
+from tests.applications.keras_layout_oracle import (BN_STATS, assert_same_layout, fresh_pair,
+                                                   perturb_batchnorm)
 from torchkeras import applications
 from torchkeras.applications import efficientnet_v2
-from torchkeras.backend import clear_session
 from torchkeras.datasets._download import DownloadError
 
 SMALL = dict(include_top=False, weights=None, input_shape=(32, 32, 3), pooling="avg")
 
 
-def _fresh_pair(keras, name, **kwargs):
-    # Unnamed layers take per-process counters in both libraries: start both afresh.
-    keras.backend.clear_session()
-    clear_session()
-    theirs = getattr(keras.applications, name)(**kwargs)
-    ours = getattr(applications, name)(**kwargs)
-    return ours, theirs
-
-
-def _perturb_batchnorm(model):
-    # Non-trivial moving statistics, so a mis-ordered weight would change predictions.
-    rng = np.random.default_rng(0)
-    for layer in model.layers:
-        if type(layer).__name__ == "BatchNormalization":
-            w = layer.get_weights()
-            w[2] = rng.normal(0, 0.1, w[2].shape).astype("float32")
-            w[3] = rng.uniform(0.5, 1.5, w[3].shape).astype("float32")
-            layer.set_weights(w)
-
-
 def _assert_same_layout(ours, theirs):
     assert ours.name == theirs.name
-    assert ours.count_params() == theirs.count_params()
-    # (Input layers are auto-named from per-process counters.)
-    assert [l.name for l in ours.layers[1:]] == [l.name for l in theirs.layers[1:]]
-    assert [tuple(w.shape) for w in ours.get_weights()] == \
-        [tuple(w.shape) for w in theirs.get_weights()]
+    assert_same_layout(ours, theirs)
     # Batch-norm moving statistics are the non-trainable weights in both.
     assert [tuple(w.shape) for w in ours.non_trainable_weights] == \
         [tuple(w.shape) for w in theirs.non_trainable_weights]
@@ -53,8 +30,8 @@ def _assert_same_outputs(ours, theirs, low=0.0, high=255.0):
 @pytest.fixture(scope="module")
 def b0_pair():
     keras = pytest.importorskip("keras")
-    ours, theirs = _fresh_pair(keras, "EfficientNetV2B0", **SMALL)
-    _perturb_batchnorm(theirs)
+    ours, theirs = fresh_pair(keras, "EfficientNetV2B0", **SMALL)
+    perturb_batchnorm(theirs, **BN_STATS)
     return ours, theirs
 
 
@@ -96,13 +73,13 @@ def test_b0_loads_keras_weight_files(b0_pair, tmp_path, monkeypatch, legacy):
 @pytest.mark.keras_oracle
 def test_b3_with_top_and_without_preprocessing_matches_keras(keras):
     # B3 scales widths by 1.2 (rounded to multiples of 8) and depths by 1.4 (rounded up).
-    ours, theirs = _fresh_pair(keras, "EfficientNetV2B3", weights=None, classes=10,
-                               input_shape=(32, 32, 3), include_preprocessing=False,
-                               classifier_activation=None)
+    ours, theirs = fresh_pair(keras, "EfficientNetV2B3", weights=None, classes=10,
+                              input_shape=(32, 32, 3), include_preprocessing=False,
+                              classifier_activation=None)
     _assert_same_layout(ours, theirs)
     assert ours.output_shape == (None, 10)
     assert ours.layers[1].name == "stem_conv"   # no preprocessing layers
-    _perturb_batchnorm(theirs)
+    perturb_batchnorm(theirs, **BN_STATS)
     ours.set_weights(theirs.get_weights())
     _assert_same_outputs(ours, theirs, -1.0, 1.0)
 
@@ -145,5 +122,5 @@ def test_module_helpers():
 @pytest.mark.parametrize("name", ["EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2S",
                                   "EfficientNetV2M", "EfficientNetV2L"])
 def test_other_variants_match_keras(keras, name):
-    ours, theirs = _fresh_pair(keras, name, **SMALL)
+    ours, theirs = fresh_pair(keras, name, **SMALL)
     _assert_same_layout(ours, theirs)

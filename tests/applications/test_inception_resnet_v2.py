@@ -3,10 +3,11 @@ import numpy as np
 import pytest
 import torch
 
-from tests.applications.keras_layout_oracle import (assert_same_layout,
+from tests.applications.keras_layout_oracle import (BAD_WEIGHTS_ARGUMENTS,
+                                                   assert_same_layout,
                                                    assert_same_predictions, fresh_names,
                                                    keras_or_skip, perturb_batchnorm,
-                                                   reference, save_legacy)
+                                                   reference, write_keras_files)
 from torchkeras import applications
 from torchkeras.applications import inception_resnet_v2
 from torchkeras.applications.inception_resnet_v2 import CustomScaleLayer
@@ -26,7 +27,8 @@ def theirs(tmp_path_factory):
     model = perturb_batchnorm(keras.applications.InceptionResNetV2(
         include_top=False, weights=None, input_shape=SHAPE))
     folder = tmp_path_factory.mktemp("inception_resnet_v2")
-    digest = save_legacy(model, str(folder / inception_resnet_v2.WEIGHTS_FILES[1]))
+    digest = write_keras_files(model, folder, inception_resnet_v2.WEIGHTS_FILES[1],
+                               weights_h5=False)
     return model, folder, digest, reference(model)
 
 
@@ -90,9 +92,7 @@ def test_keras_urls_and_digests():
                                                   "d19885ff4a710c122648d3b5c3b684e4")
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"weights": "/no/such/file.h5"}, "`weights` argument"),
-    ({"weights": "imagenet", "classes": 10}, "classes` should be 1000"),
+@pytest.mark.parametrize("kwargs,match", BAD_WEIGHTS_ARGUMENTS + [
     ({"weights": None, "include_top": False, "input_shape": (75, 74, 3)}, "at least 75x75"),
     ({"weights": None, "input_tensor": np.zeros((1, 75, 75, 3))}, "symbolic tensor"),
 ])

@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
-from tests.applications.keras_layout_oracle import (assert_same_layout,
+from tests.applications.keras_layout_oracle import (BAD_WEIGHTS_ARGUMENTS,
+                                                   assert_same_layout,
                                                    assert_same_predictions, fresh_names,
-                                                   keras2_style, keras_or_skip,
-                                                   perturb_batchnorm, reference,
-                                                   save_legacy)
+                                                   keras_or_skip, perturb_batchnorm,
+                                                   reference, write_keras_files)
 from torchkeras import applications
 from torchkeras.applications import inception_v3
 from torchkeras.datasets._download import DownloadError
@@ -23,9 +23,7 @@ def theirs(tmp_path_factory):
     model = perturb_batchnorm(keras.applications.InceptionV3(
         include_top=False, weights=None, input_shape=SHAPE, pooling="avg"))
     folder = tmp_path_factory.mktemp("inception_v3")
-    model.save_weights(str(folder / "theirs.weights.h5"))
-    save_legacy(model, str(folder / "legacy.h5"))
-    digest = keras2_style(folder / "legacy.h5", folder / inception_v3.WEIGHTS_FILES[1])
+    digest = write_keras_files(model, folder, inception_v3.WEIGHTS_FILES[1], keras2_names=True)
     return model, folder, digest, reference(model)
 
 
@@ -75,9 +73,7 @@ def test_keras_urls_and_digests():
                                            "bcbd6486424b2319ff4ef7d526e38f63")
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"weights": "/no/such/file.h5"}, "`weights` argument"),
-    ({"weights": "imagenet", "classes": 10}, "classes` should be 1000"),
+@pytest.mark.parametrize("kwargs,match", BAD_WEIGHTS_ARGUMENTS + [
     ({"weights": None, "include_top": False, "input_shape": (74, 80, 3)}, "at least 75x75"),
     ({"weights": None, "include_top": True, "input_shape": (None, None, 3)}, "static"),
     ({"weights": "imagenet", "include_top": False, "input_shape": (80, 80, 1)}, "3 channels"),

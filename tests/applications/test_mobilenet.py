@@ -2,10 +2,11 @@
 import numpy as np
 import pytest
 
-from tests.applications.keras_layout_oracle import (assert_same_layout,
+from tests.applications.keras_layout_oracle import (BAD_WEIGHTS_ARGUMENTS,
+                                                   assert_same_layout,
                                                    assert_same_predictions, fresh_names,
                                                    keras_or_skip, perturb_batchnorm,
-                                                   reference, save_legacy)
+                                                   reference, write_keras_files)
 from torchkeras import applications
 from torchkeras.applications import mobilenet
 from torchkeras.datasets._download import DownloadError
@@ -23,8 +24,7 @@ def theirs(tmp_path_factory):
     model = perturb_batchnorm(keras.applications.MobileNet(weights=None, **SMALL),
                               mean_std=0.001, var_range=(0.01, 0.05))
     folder = tmp_path_factory.mktemp("mobilenet")
-    model.save_weights(str(folder / "theirs.weights.h5"))
-    save_legacy(model, str(folder / "mobilenet_2_5_128_tf.h5"))
+    write_keras_files(model, folder, "mobilenet_2_5_128_tf.h5")
     return model, folder, reference(model)
 
 
@@ -76,9 +76,7 @@ def test_keras_file_names():
     assert mobilenet.weights_file_name(0.75, 160, False) == "mobilenet_7_5_160_tf_no_top.h5"
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"weights": "/no/such/file.h5"}, "`weights` argument"),
-    ({"weights": "imagenet", "classes": 10}, "classes` should be 1000"),
+@pytest.mark.parametrize("kwargs,match", BAD_WEIGHTS_ARGUMENTS + [
     ({"weights": "imagenet", "depth_multiplier": 2}, "depth multiplier must be 1"),
     ({"weights": "imagenet", "alpha": 0.3}, "alpha can be one of"),
     ({"weights": None, "include_top": False, "input_shape": (31, 32, 3)}, "at least 32x32"),

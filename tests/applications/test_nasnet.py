@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 
+from tests.applications.keras_layout_oracle import (BN_STATS, fresh_names, fresh_pair,
+                                                   perturb_batchnorm)
 from torchkeras import applications, config
 from torchkeras.applications import nasnet
-from torchkeras.backend import clear_session
 from torchkeras.datasets._download import DownloadError
 
 
@@ -17,26 +18,15 @@ def _keras_nasnet_mobile(keras, **kwargs):
                   default_size=224, name="nasnet_mobile", **kwargs)
 
 
-def _perturb_batchnorm(model):
-    rng = np.random.default_rng(0)
-    for layer in model.layers:
-        if type(layer).__name__ == "BatchNormalization":
-            w = layer.get_weights()
-            w[2] = rng.normal(0, 0.1, w[2].shape).astype("float32")
-            w[3] = rng.uniform(0.5, 1.5, w[3].shape).astype("float32")
-            layer.set_weights(w)
-
-
 @pytest.fixture(scope="module")
 def mobile_pair():
     keras = pytest.importorskip("keras")
     kwargs = dict(weights=None, input_shape=(33, 33, 3), classes=10,
                   classifier_activation=None)
-    keras.backend.clear_session()
-    clear_session()
+    fresh_names(keras)
     theirs = _keras_nasnet_mobile(keras, **kwargs)
     ours = applications.NASNetMobile(**kwargs)
-    _perturb_batchnorm(theirs)
+    perturb_batchnorm(theirs, **BN_STATS)
     return ours, theirs
 
 
@@ -115,10 +105,7 @@ def test_preprocess_input_is_tf_mode():
 @pytest.mark.slow
 @pytest.mark.keras_oracle
 def test_large_matches_keras(keras):
-    keras.backend.clear_session()
-    clear_session()
-    kwargs = dict(include_top=False, weights=None, input_shape=(64, 64, 3))
-    theirs = keras.applications.NASNetLarge(**kwargs)
-    ours = applications.NASNetLarge(**kwargs)
+    ours, theirs = fresh_pair(keras, "NASNetLarge", include_top=False, weights=None,
+                              input_shape=(64, 64, 3))
     assert ours.count_params() == theirs.count_params()
     assert [l.name for l in ours.layers[1:]] == [l.name for l in theirs.layers[1:]]

@@ -1,33 +1,12 @@
 """ResNets built as Keras builds them: names, weight order, counts, Keras's weight files."""
-import hashlib
-
 import numpy as np
 import pytest
-import torch
 
+from tests.applications.keras_layout_oracle import (BN_STATS, fresh_names,
+                                                   perturb_batchnorm, save_legacy)
 from torchkeras import applications
 from torchkeras.applications import resnet
-from torchkeras.backend import clear_session
 from torchkeras.datasets._download import DownloadError
-
-
-def _perturb_batchnorm(model):
-    # Non-trivial moving statistics, so a mis-ordered weight would change predictions.
-    rng = np.random.default_rng(0)
-    for layer in model.layers:
-        if type(layer).__name__ == "BatchNormalization":
-            w = layer.get_weights()
-            w[2] = rng.normal(0, 0.1, w[2].shape).astype("float32")
-            w[3] = rng.uniform(0.5, 1.5, w[3].shape).astype("float32")
-            layer.set_weights(w)
-
-
-def _save_legacy(model, path):
-    # The layout of Keras's ImageNet files, written by Keras's own legacy writer.
-    import h5py
-    from keras.src.legacy.saving import legacy_h5_format
-    with h5py.File(path, "w") as f:
-        legacy_h5_format.save_weights_to_hdf5_group(f, model)
 
 
 @pytest.mark.keras_oracle
@@ -37,18 +16,16 @@ def test_keras_weights_file_loads_with_same_predictions(keras, tmp_path, monkeyp
                                                         legacy):
     # Unnamed layers take per-process counters in both libraries: start both afresh so
     # their automatic names (e.g. ResNet50V2's last max_pooling2d) can be compared.
-    keras.backend.clear_session()
-    clear_session()
+    fresh_names(keras)
     theirs = getattr(keras.applications, name)(include_top=False, weights=None,
                                                input_shape=(32, 32, 3), pooling="avg")
-    _perturb_batchnorm(theirs)
+    perturb_batchnorm(theirs, **BN_STATS)
     if legacy:
         # Served as Keras's ImageNet file: weights="imagenet" downloads, md5-checks, loads.
         served = tmp_path / "server"
         served.mkdir()
         path = served / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5"
-        _save_legacy(theirs, str(path))
-        digest = hashlib.md5(path.read_bytes()).hexdigest()
+        digest = save_legacy(theirs, str(path))
         monkeypatch.setattr(resnet, "WEIGHTS_URL", served.as_uri() + "/")
         monkeypatch.setitem(resnet.WEIGHTS_HASHES, "resnet50", ("unused", digest))
         path = "imagenet"

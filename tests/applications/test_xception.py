@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
-from tests.applications.keras_layout_oracle import (assert_same_layout,
+from tests.applications.keras_layout_oracle import (BAD_WEIGHTS_ARGUMENTS,
+                                                   assert_same_layout,
                                                    assert_same_predictions, fresh_names,
-                                                   keras2_style, keras_or_skip,
-                                                   perturb_batchnorm, reference,
-                                                   save_legacy)
+                                                   keras_or_skip, perturb_batchnorm,
+                                                   reference, write_keras_files)
 from torchkeras import applications
 from torchkeras.applications import xception
 from torchkeras.datasets._download import DownloadError
@@ -24,9 +24,7 @@ def theirs(tmp_path_factory):
     model = perturb_batchnorm(keras.applications.Xception(
         include_top=False, weights=None, input_shape=SHAPE, pooling="max"))
     folder = tmp_path_factory.mktemp("xception")
-    model.save_weights(str(folder / "theirs.weights.h5"))
-    save_legacy(model, str(folder / "legacy.h5"))
-    digest = keras2_style(folder / "legacy.h5", folder / xception.WEIGHTS_FILES[1])
+    digest = write_keras_files(model, folder, xception.WEIGHTS_FILES[1], keras2_names=True)
     return model, folder, digest, reference(model)
 
 
@@ -65,9 +63,7 @@ def test_keras_urls_and_digests():
                                        "b0042744bf5b25fce3cb969f33bebb97")
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"weights": "/no/such/file.h5"}, "`weights` argument"),
-    ({"weights": "imagenet", "classes": 10}, "classes` should be 1000"),
+@pytest.mark.parametrize("kwargs,match", BAD_WEIGHTS_ARGUMENTS + [
     ({"weights": None, "include_top": False, "input_shape": (70, 71, 3)}, "at least 71x71"),
     ({"weights": "imagenet", "input_shape": (224, 224, 3)}, "should be \\(299, 299, 3\\)"),
     ({"weights": "imagenet", "classifier_activation": "relu"}, "`softmax` activations"),

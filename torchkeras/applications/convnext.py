@@ -12,20 +12,14 @@ files (``.weights.h5``, and the ImageNet ``.h5`` files fetched by
 """
 from __future__ import annotations
 
-import os
-
-from torchkeras import config, layers
-from torchkeras.applications import imagenet_utils
-from torchkeras.applications.builder import (Spec, build_application, check_weights_arg,
-                                             dense_target, source_inputs)
+from torchkeras import layers
+from torchkeras.applications import imagenet_utils, keras_layout
+from torchkeras.applications.builder import Spec, build_application, dense_target
 from torchkeras.applications.layer_scale import LayerScale
-from torchkeras.layers.input_layer import Input
-from torchkeras.layers.keras_tensor import KerasTensor
 from torchkeras.models.model import Model
 from torchkeras.models.sequential import Sequential
-from torchkeras.utils import get_file
 
-WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/convnext/"
+WEIGHTS_URL = keras_layout.KERAS_APPLICATIONS_URL + "convnext/"
 # sha256 digests of Keras's files: (with the top, without it).
 WEIGHTS_HASHES = {
     "convnext_xlarge": ("c1f5ccab661354fc3a79a10fa99af82f0fbf10ec65cb894a3ae0815f17a889ee",
@@ -127,31 +121,19 @@ def build_keras_convnext(variant: str, *, include_top: bool, include_preprocessi
     """Builds a ConvNeXt variant of :data:`KERAS_CONFIGS` with Keras's layers and names."""
     depths, dims = KERAS_CONFIGS[variant]
     weights_name = "convnext_" + variant
-    if config.image_data_format() == "channels_first":
-        raise ValueError("ConvNeXt does not support the `channels_first` image data format. "
-                         "Switch to `channels_last` (keras.config.set_image_data_format).")
-    check_weights_arg(weights, include_top, classes)
-    if pooling not in (None, "avg", "max"):
-        raise ValueError("`pooling` must be None, 'avg' or 'max'. Received: pooling=%s"
-                         % (pooling,))
-    if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
-        raise ValueError("input_tensor must be a symbolic tensor (from `Input` or a layer); "
-                         "Received %r" % (input_tensor,))
+    keras_layout.check_channels_last("ConvNeXt")
+    keras_layout.check_arguments(include_top=include_top, weights=weights,
+                                 input_tensor=input_tensor, pooling=pooling, classes=classes,
+                                 check_classes=False)
     if weights == "imagenet" and weights_name not in name:
         raise ValueError('Model name "%s" does not match weights variant "%s". When using '
                          "imagenet weights, model name must contain the weights variant "
                          '(e.g., "%s").' % (name, weights_name, weights_name))
-    if input_shape is None and input_tensor is not None:
-        input_shape = tuple(input_tensor.shape[1:])
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format="channels_last",
-        require_flatten=include_top, weights=weights)
-    if include_top:
-        imagenet_utils.validate_activation(classifier_activation, weights)
-    if input_tensor is None:
-        inputs = x = Input(shape=input_shape)
-    else:
-        inputs, x = source_inputs(input_tensor)[0], input_tensor
+    img_input, input_shape = keras_layout.image_input(
+        include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, classifier_activation=classifier_activation,
+        default_size=224, min_size=32)
+    x = img_input
     if include_preprocessing and input_shape[-1] == 3:
         x = layers.Normalization(mean=[0.485 * 255, 0.456 * 255, 0.406 * 255],
                                  variance=[(0.229 * 255) ** 2, (0.224 * 255) ** 2,
@@ -177,25 +159,18 @@ def build_keras_convnext(variant: str, *, include_top: bool, include_preprocessi
         x = layers.Dense(classes, activation=classifier_activation,
                          name=name + "_head_dense")(x)
     else:
-        if pooling == "avg":
-            x = layers.GlobalAveragePooling2D()(x)
-        elif pooling == "max":
-            x = layers.GlobalMaxPooling2D()(x)
+        x = keras_layout.add_pooling(x, pooling)
         x = layers.LayerNormalization(epsilon=1e-6)(x)
-    model = Model(inputs, x, name=name)
-    if weights == "imagenet":
-        model.load_weights(fetch_keras_weights(weights_name, include_top))
-    elif weights is not None:
-        model.load_weights(os.fspath(weights))
-    return model
+    return keras_layout.finish_model(img_input, input_tensor, x, name=name, weights=weights,
+                                     fetch=lambda: fetch_keras_weights(weights_name,
+                                                                       include_top))
 
 
 def fetch_keras_weights(weights_name: str, include_top: bool) -> str:
     """Path of Keras's ImageNet weights file (downloaded and sha256-checked on first use)."""
-    with_top, no_top = WEIGHTS_HASHES[weights_name]
-    fname, digest = ((weights_name + ".h5", with_top) if include_top
-                     else (weights_name + "_notop.h5", no_top))
-    return get_file(fname, WEIGHTS_URL + fname, cache_subdir="models", file_hash=digest)
+    return keras_layout.fetch_top_or_notop((weights_name + ".h5", weights_name + "_notop.h5"),
+                                           WEIGHTS_HASHES[weights_name], WEIGHTS_URL,
+                                           include_top)
 
 
 def ConvNeXtXLarge(include_top: bool = True, include_preprocessing: bool = True,

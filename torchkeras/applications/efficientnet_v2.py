@@ -10,17 +10,12 @@ already be in [-1, 1].
 from __future__ import annotations
 
 import math
-import os
 
-from torchkeras import config, initializers, layers
-from torchkeras.applications import imagenet_utils
-from torchkeras.applications.builder import check_weights_arg, source_inputs
-from torchkeras.layers.input_layer import Input
-from torchkeras.layers.keras_tensor import KerasTensor
+from torchkeras import initializers, layers
+from torchkeras.applications import imagenet_utils, keras_layout
 from torchkeras.models.model import Model
-from torchkeras.utils import get_file
 
-WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/efficientnet_v2/"
+WEIGHTS_URL = keras_layout.KERAS_APPLICATIONS_URL + "efficientnet_v2/"
 # md5 digests of Keras's files: (with the top, without it).
 WEIGHTS_HASHES = {
     "b0": ("21ecbf6da12460d5c40bb2f29ceb2188", "893217f2bb855e2983157299931e43ff"),
@@ -96,7 +91,7 @@ def _squeeze_excite(x, filters: int, in_filters: int, se_ratio: float, axis: int
 def mb_conv_block(inputs, fused: bool, in_filters: int, out_filters: int, expand_ratio: int,
                   se_ratio: float, strides: int, drop_rate: float, name: str):
     """Keras's MBConv (depthwise) or fused-MBConv block, named ``name`` + part."""
-    axis = 3 if config.image_data_format() == "channels_last" else 1
+    axis = keras_layout.positive_channel_axis()
     filters = in_filters * expand_ratio
     x = inputs
     if expand_ratio != 1:
@@ -131,23 +126,14 @@ def build_efficientnet_v2(variant: str, *, include_top: bool, weights, input_ten
                           include_preprocessing: bool, name: str) -> Model:
     """Builds one EfficientNetV2 variant (``"b0"``…``"b3"``, ``"-s"``, ``"-m"``, ``"-l"``)."""
     width, depth, default_size, table = VARIANTS[variant]
-    check_weights_arg(weights, include_top, classes)
-    if pooling not in (None, "avg", "max"):
-        raise ValueError("`pooling` must be None, 'avg' or 'max'. Received: pooling=%s"
-                         % (pooling,))
-    if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
-        raise ValueError("input_tensor must be a symbolic tensor (from `Input` or a layer); "
-                         "Received %r" % (input_tensor,))
-    if input_shape is None and input_tensor is not None:
-        input_shape = tuple(input_tensor.shape[1:])
-    data_format = config.image_data_format()
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32, data_format=data_format,
-        require_flatten=include_top, weights=weights)
-    if include_top:
-        imagenet_utils.validate_activation(classifier_activation, weights)
-    img_input = Input(shape=input_shape) if input_tensor is None else input_tensor
-    axis = 3 if data_format == "channels_last" else 1
+    keras_layout.check_arguments(include_top=include_top, weights=weights,
+                                 input_tensor=input_tensor, pooling=pooling, classes=classes,
+                                 check_classes=False)
+    img_input, input_shape = keras_layout.image_input(
+        include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, classifier_activation=classifier_activation,
+        default_size=default_size, min_size=32)
+    axis = keras_layout.positive_channel_axis()
 
     x = img_input
     if include_preprocessing:
@@ -187,31 +173,18 @@ def build_efficientnet_v2(variant: str, *, include_top: bool, weights, input_ten
                          kernel_initializer=initializers.VarianceScaling(
                              scale=1.0 / 3.0, mode="fan_out", distribution="uniform"),
                          bias_initializer="zeros", name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
-
-    if input_tensor is not None:
-        found = source_inputs(input_tensor)
-        inputs = found[0] if len(found) == 1 else found
     else:
-        inputs = img_input
-    model = Model(inputs, x, name=name)
-    if weights == "imagenet":
-        model.load_weights(fetch_keras_weights(variant, include_top))
-    elif weights is not None:
-        model.load_weights(os.fspath(weights))
-    return model
+        x = keras_layout.add_pooling(x, pooling, named=True)
+    return keras_layout.finish_model(img_input, input_tensor, x, name=name, weights=weights,
+                                     fetch=lambda: fetch_keras_weights(variant, include_top))
 
 
 def fetch_keras_weights(variant: str, include_top: bool) -> str:
     """Path of Keras's ImageNet weights file (downloaded and md5-checked on first use)."""
     # Keras names the file after the model's default name ("efficientnetv2-b0").
     stem = "efficientnetv2" + (variant if variant.startswith("-") else "-" + variant)
-    with_top, no_top = WEIGHTS_HASHES[variant]
-    fname, digest = (stem + ".h5", with_top) if include_top else (stem + "_notop.h5", no_top)
-    return get_file(fname, WEIGHTS_URL + fname, cache_subdir="models", file_hash=digest)
+    return keras_layout.fetch_top_or_notop((stem + ".h5", stem + "_notop.h5"),
+                                           WEIGHTS_HASHES[variant], WEIGHTS_URL, include_top)
 
 
 def _factory(variant: str, public: str):

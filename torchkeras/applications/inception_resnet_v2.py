@@ -8,7 +8,7 @@ weight files (``.weights.h5`` and the legacy ImageNet ``.h5`` files fetched by
 """
 from __future__ import annotations
 
-from torchkeras import config, layers
+from torchkeras import layers
 from torchkeras.applications import imagenet_utils, keras_layout
 from torchkeras.layers.layer import Layer
 from torchkeras.models.model import Model
@@ -26,11 +26,8 @@ _BLOCKS = {
     "block17": [[(192, 1)], [(128, 1), (160, (1, 7)), (192, (7, 1))]],
     "block8": [[(192, 1)], [(192, 1), (224, (1, 3)), (256, (3, 1))]],
 }
-
-
-def _axis() -> int:
-    # Keras's Inception models use the positive channel axis (it shows in the configs).
-    return 3 if config.image_data_format() == "channels_last" else 1
+# Keras's Inception models write the positive channel axis (it shows in the configs).
+_axis = keras_layout.positive_channel_axis
 
 
 @register_keras_serializable(package="torchkeras.applications")
@@ -130,17 +127,10 @@ def InceptionResNetV2(include_top: bool = True, weights="imagenet", input_tensor
     """Instantiates Inception-ResNet v2 (Keras's architecture, layer names and weights).
 
     Args:
-        include_top: Whether to include the classifier (``avg_pool`` + ``predictions``).
-        weights: ``None``, ``"imagenet"`` (Keras's ImageNet file) or the path of a weights
-            file (``.weights.h5``, a legacy Keras ``.h5`` or a ``save_weights`` file).
-        input_tensor: Optional symbolic tensor to use as the image input.
+        include_top, weights, input_tensor, pooling, classes, classifier_activation,
+        name: As in :func:`torchkeras.applications.Xception`.
         input_shape: Shape without batch; only with ``include_top=False``, at least
             75x75 (``(299, 299, 3)`` with the top).
-        pooling: ``None`` (4D features), ``"avg"`` or ``"max"`` when there is no top.
-        classes: Number of classes (1000 with ImageNet weights and the top).
-        classifier_activation: Activation of the ``predictions`` layer (``None`` or
-            ``"softmax"`` with pretrained weights).
-        name: Model name.
 
     Returns:
         A functional ``Model``.
@@ -201,9 +191,8 @@ def InceptionResNetV2(include_top: bool = True, weights="imagenet", input_tensor
 
 def fetch_keras_weights(include_top: bool) -> str:
     """Path of Keras's InceptionResNetV2 ImageNet file (downloaded, md5-checked, once)."""
-    index = 0 if include_top else 1
-    return keras_layout.fetch_weights(WEIGHTS_FILES[index], WEIGHTS_URL + WEIGHTS_FILES[index],
-                                      WEIGHTS_HASHES[index])
+    return keras_layout.fetch_top_or_notop(WEIGHTS_FILES, WEIGHTS_HASHES, WEIGHTS_URL,
+                                           include_top)
 
 
 def preprocess_input(x, data_format=None):

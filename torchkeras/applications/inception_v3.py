@@ -9,7 +9,7 @@ Inputs are scaled to [-1, 1] by :func:`preprocess_input` ("tf" mode).
 """
 from __future__ import annotations
 
-from torchkeras import config, layers
+from torchkeras import layers
 from torchkeras.applications import imagenet_utils, keras_layout
 from torchkeras.models.model import Model
 
@@ -18,11 +18,8 @@ WEIGHTS_URL = keras_layout.KERAS_APPLICATIONS_URL + "inception_v3/"
 WEIGHTS_HASHES = ("9a0d58056eeedaa3f26cb7ebd46da564", "bcbd6486424b2319ff4ef7d526e38f63")
 WEIGHTS_FILES = ("inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
                  "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5")
-
-
-def _axis() -> int:
-    # Keras's Inception models use the positive channel axis (it shows in the configs).
-    return 3 if config.image_data_format() == "channels_last" else 1
+# Keras's Inception models write the positive channel axis (it shows in the configs).
+_axis = keras_layout.positive_channel_axis
 
 
 def conv2d_bn(x, filters: int, num_row: int, num_col: int, padding: str = "same",
@@ -117,17 +114,10 @@ def InceptionV3(include_top: bool = True, weights="imagenet", input_tensor=None,
     """Instantiates Inception v3 (Keras's architecture, layer names and weights).
 
     Args:
-        include_top: Whether to include the classifier (``avg_pool`` + ``predictions``).
-        weights: ``None``, ``"imagenet"`` (Keras's ImageNet file) or the path of a weights
-            file (``.weights.h5``, a legacy Keras ``.h5`` or a ``save_weights`` file).
-        input_tensor: Optional symbolic tensor to use as the image input.
+        include_top, weights, input_tensor, pooling, classes, classifier_activation,
+        name: As in :func:`torchkeras.applications.Xception`.
         input_shape: Shape without batch; only with ``include_top=False``, at least
             75x75 (``(299, 299, 3)`` with the top).
-        pooling: ``None`` (4D features), ``"avg"`` or ``"max"`` when there is no top.
-        classes: Number of classes (1000 with ImageNet weights and the top).
-        classifier_activation: Activation of the ``predictions`` layer (``None`` or
-            ``"softmax"`` with pretrained weights).
-        name: Model name.
 
     Returns:
         A functional ``Model``.
@@ -167,9 +157,8 @@ def InceptionV3(include_top: bool = True, weights="imagenet", input_tensor=None,
 
 def fetch_keras_weights(include_top: bool) -> str:
     """Path of Keras's InceptionV3 ImageNet file (downloaded and md5-checked on first use)."""
-    index = 0 if include_top else 1
-    return keras_layout.fetch_weights(WEIGHTS_FILES[index], WEIGHTS_URL + WEIGHTS_FILES[index],
-                                      WEIGHTS_HASHES[index])
+    return keras_layout.fetch_top_or_notop(WEIGHTS_FILES, WEIGHTS_HASHES, WEIGHTS_URL,
+                                           include_top)
 
 
 def preprocess_input(x, data_format=None):

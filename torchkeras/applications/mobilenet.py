@@ -110,11 +110,11 @@ def MobileNet(input_shape=None, alpha: float = 1.0, depth_multiplier: int = 1,
             warnings.warn("`input_shape` is undefined or non-square, or `rows` is not in "
                           "[128, 160, 192, 224]. Weights for input shape (224, 224) will be "
                           "loaded as the default.", stacklevel=2)
-    img_input = keras_layout.start_model(
+    # (The arguments are checked above.)
+    img_input = keras_layout.image_input(
         include_top=include_top, weights=weights, input_tensor=input_tensor,
-        input_shape=input_shape, pooling=pooling,
-        classes=classes, classifier_activation=classifier_activation,
-        default_size=_default_size(input_shape), min_size=32)
+        input_shape=input_shape, classifier_activation=classifier_activation,
+        default_size=_default_size(input_shape), min_size=32)[0]
 
     x = _conv_block(img_input, 32, alpha, strides=(2, 2))
     for block_id, (filters, stride) in enumerate(_BLOCKS, start=1):

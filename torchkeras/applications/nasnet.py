@@ -11,17 +11,11 @@ Unlike Keras 3 on its torch backend, which refuses ``NASNetMobile``, both models
 """
 from __future__ import annotations
 
-import os
-
-from torchkeras import config, layers
-from torchkeras.applications import imagenet_utils
-from torchkeras.applications.builder import check_weights_arg, source_inputs
-from torchkeras.layers.input_layer import Input
-from torchkeras.layers.keras_tensor import KerasTensor
+from torchkeras import layers
+from torchkeras.applications import imagenet_utils, keras_layout
 from torchkeras.models.model import Model
-from torchkeras.utils import get_file
 
-WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/nasnet/"
+WEIGHTS_URL = keras_layout.KERAS_APPLICATIONS_URL + "nasnet/"
 # (file name in the cache, name on the server, md5) for (with the top, without it).
 WEIGHTS_FILES = {
     "mobile": (("nasnet_mobile.h5", "NASNet-mobile.h5", "020fb642bf7360b370c678b08e0adf61"),
@@ -156,32 +150,22 @@ def build_nasnet(input_shape, *, penultimate_filters: int, num_blocks: int,
                  include_top: bool, weights, input_tensor, pooling, classes: int,
                  default_size: int, classifier_activation, name: str) -> Model:
     """Builds a NASNet-A model (Keras's ``NASNet`` with the same arguments)."""
-    if config.image_data_format() == "channels_first":
-        raise ValueError("NASNet does not support the `channels_first` image data format. "
-                         "Switch to `channels_last` (keras.config.set_image_data_format).")
-    check_weights_arg(weights, include_top, classes)
-    if pooling not in (None, "avg", "max"):
-        raise ValueError("`pooling` must be None, 'avg' or 'max'. Received: pooling=%s"
-                         % (pooling,))
+    keras_layout.check_channels_last("NASNet")
+    keras_layout.check_arguments(include_top=include_top, weights=weights,
+                                 input_tensor=input_tensor, pooling=pooling, classes=classes,
+                                 check_classes=False)
     if isinstance(input_shape, tuple) and None in input_shape and weights == "imagenet":
         raise ValueError("When specifying the input shape of a NASNet and loading `ImageNet` "
                          "weights, the input_shape argument must be static (no None "
                          "entries). Got: `input_shape=%s`." % (input_shape,))
-    if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
-        raise ValueError("input_tensor must be a symbolic tensor (from `Input` or a layer); "
-                         "Received %r" % (input_tensor,))
     if penultimate_filters % (24 * filter_multiplier ** 2) != 0:
         raise ValueError("For NASNet-A models, the `penultimate_filters` must be a multiple "
                          "of 24 * (`filter_multiplier` ** 2). Current value: %s"
                          % (penultimate_filters,))
-    if input_shape is None and input_tensor is not None:
-        input_shape = tuple(input_tensor.shape[1:])
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32, data_format="channels_last",
-        require_flatten=include_top, weights=weights)
-    if include_top:
-        imagenet_utils.validate_activation(classifier_activation, weights)
-    img_input = Input(shape=input_shape) if input_tensor is None else input_tensor
+    img_input = keras_layout.image_input(
+        include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, classifier_activation=classifier_activation,
+        default_size=default_size, min_size=32)[0]
 
     filters = penultimate_filters // 24
     x = layers.Conv2D(stem_block_filters, (3, 3), strides=(2, 2), padding="valid",
@@ -200,35 +184,24 @@ def build_nasnet(input_shape, *, penultimate_filters: int, num_blocks: int,
             x, p = normal_cell(x, p, width, str(block))
     x = layers.Activation("relu")(x)
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D()(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D()(x)
+    x = keras_layout.add_top(x, include_top=include_top, pooling=pooling, classes=classes,
+                             classifier_activation=classifier_activation, top_pool_name=None)
+    return keras_layout.finish_model(img_input, input_tensor, x, name=name, weights=weights,
+                                     fetch=lambda: _fetch_for_size(default_size, include_top))
 
-    if input_tensor is not None:
-        found = source_inputs(input_tensor)
-        inputs = found[0] if len(found) == 1 else found
-    else:
-        inputs = img_input
-    model = Model(inputs, x, name=name)
-    if weights == "imagenet":
-        if default_size not in (224, 331):
-            raise ValueError("ImageNet weights can only be loaded with NASNetLarge or "
-                             "NASNetMobile")
-        model.load_weights(fetch_keras_weights("mobile" if default_size == 224 else "large",
-                                               include_top))
-    elif weights is not None:
-        model.load_weights(os.fspath(weights))
-    return model
+
+def _fetch_for_size(default_size: int, include_top: bool) -> str:
+    # Checked once the model is built, as in Keras.
+    if default_size not in (224, 331):
+        raise ValueError("ImageNet weights can only be loaded with NASNetLarge or "
+                         "NASNetMobile")
+    return fetch_keras_weights("mobile" if default_size == 224 else "large", include_top)
 
 
 def fetch_keras_weights(size: str, include_top: bool) -> str:
     """Path of Keras's ImageNet weights file (downloaded and md5-checked on first use)."""
     fname, remote, digest = WEIGHTS_FILES[size][0 if include_top else 1]
-    return get_file(fname, WEIGHTS_URL + remote, cache_subdir="models", file_hash=digest)
+    return keras_layout.fetch_weights(fname, WEIGHTS_URL + remote, digest)
 
 
 def NASNetMobile(input_shape=None, include_top: bool = True, weights="imagenet",

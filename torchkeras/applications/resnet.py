@@ -8,18 +8,13 @@ follow Keras's ResNet convention: images preprocessed by :func:`preprocess_input
 """
 from __future__ import annotations
 
-import os
 from typing import Callable
 
-from torchkeras import config, layers
-from torchkeras.applications import imagenet_utils
-from torchkeras.applications.builder import check_weights_arg, source_inputs
-from torchkeras.layers.input_layer import Input
-from torchkeras.layers.keras_tensor import KerasTensor
+from torchkeras import layers
+from torchkeras.applications import imagenet_utils, keras_layout
 from torchkeras.models.model import Model
-from torchkeras.utils import get_file
 
-WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/resnet/"
+WEIGHTS_URL = keras_layout.KERAS_APPLICATIONS_URL + "resnet/"
 # md5 digests of Keras's files: (with the top, without it).
 WEIGHTS_HASHES = {
     "resnet50": ("2cb95161c43110f7111970584f804107", "4d473c1dd8becc155b73f8504c6f6626"),
@@ -32,9 +27,8 @@ WEIGHTS_HASHES = {
 _EPS = 1.001e-5
 
 
-def bn_axis() -> int:
-    """The channel axis of the current image data format."""
-    return 3 if config.image_data_format() == "channels_last" else 1
+# The channel axis as Keras's ResNets write it (3 or 1: it shows in the configs).
+bn_axis = keras_layout.positive_channel_axis
 
 
 def bottleneck_v1(x, filters: int, stride: int = 1, conv_shortcut: bool = True,
@@ -70,19 +64,11 @@ def build_resnet(stack_fn: Callable, preact: bool, use_bias: bool, weights_name:
                  include_top: bool, weights, input_tensor, input_shape, pooling,
                  classes: int, classifier_activation, name: str) -> Model:
     """Stem, ``stack_fn`` stages and top of every Keras ResNet (V1 and V2)."""
-    check_weights_arg(weights, include_top, classes)
-    if pooling not in (None, "avg", "max"):
-        raise ValueError("`pooling` must be None, 'avg' or 'max'. Received: pooling=%s"
-                         % (pooling,))
-    if input_tensor is not None and not isinstance(input_tensor, KerasTensor):
-        raise ValueError("input_tensor must be a symbolic tensor (from `Input` or a layer); "
-                         "Received %r" % (input_tensor,))
-    if input_shape is None and input_tensor is not None:
-        input_shape = tuple(input_tensor.shape[1:])
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format=config.image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = Input(shape=input_shape) if input_tensor is None else input_tensor
+    img_input = keras_layout.start_model(
+        include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, pooling=pooling, classes=classes,
+        classifier_activation=classifier_activation, default_size=224, min_size=32,
+        check_classes=False)
     axis = bn_axis()
 
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(img_input)
@@ -97,37 +83,19 @@ def build_resnet(stack_fn: Callable, preact: bool, use_bias: bool, weights_name:
         x = layers.BatchNormalization(axis=axis, epsilon=_EPS, name="post_bn")(x)
         x = layers.Activation("relu", name="post_relu")(x)
 
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
-
-    if input_tensor is not None:
-        found = source_inputs(input_tensor)
-        inputs = found[0] if len(found) == 1 else found
-    else:
-        inputs = img_input
-    model = Model(inputs, x, name=name)
-
-    if weights == "imagenet":
-        model.load_weights(fetch_keras_weights(weights_name, include_top))
-    elif weights is not None:
-        model.load_weights(os.fspath(weights))
-    return model
+    x = keras_layout.add_top(x, include_top=include_top, pooling=pooling, classes=classes,
+                             classifier_activation=classifier_activation, named_pooling=True)
+    return keras_layout.finish_model(img_input, input_tensor, x, name=name, weights=weights,
+                                     fetch=lambda: fetch_keras_weights(weights_name,
+                                                                       include_top))
 
 
 def fetch_keras_weights(weights_name: str, include_top: bool) -> str:
     """Path of Keras's ImageNet weights file (downloaded and md5-checked on first use)."""
-    with_top, no_top = WEIGHTS_HASHES[weights_name]
-    if include_top:
-        fname, digest = weights_name + "_weights_tf_dim_ordering_tf_kernels.h5", with_top
-    else:
-        fname, digest = weights_name + "_weights_tf_dim_ordering_tf_kernels_notop.h5", no_top
-    return get_file(fname, WEIGHTS_URL + fname, cache_subdir="models", file_hash=digest)
+    stem = weights_name + "_weights_tf_dim_ordering_tf_kernels"
+    return keras_layout.fetch_top_or_notop((stem + ".h5", stem + "_notop.h5"),
+                                           WEIGHTS_HASHES[weights_name], WEIGHTS_URL,
+                                           include_top)
 
 
 def _v1(blocks: tuple, weights_name: str, **kwargs) -> Model:

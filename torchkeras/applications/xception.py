@@ -110,9 +110,8 @@ def Xception(include_top: bool = True, weights="imagenet", input_tensor=None,
 
 def fetch_keras_weights(include_top: bool) -> str:
     """Path of Keras's Xception ImageNet file (downloaded and md5-checked on first use)."""
-    index = 0 if include_top else 1
-    return keras_layout.fetch_weights(WEIGHTS_FILES[index], WEIGHTS_URL + WEIGHTS_FILES[index],
-                                      WEIGHTS_HASHES[index])
+    return keras_layout.fetch_top_or_notop(WEIGHTS_FILES, WEIGHTS_HASHES, WEIGHTS_URL,
+                                           include_top)
 
 
 def preprocess_input(x, data_format=None):
