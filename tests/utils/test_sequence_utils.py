@@ -28,6 +28,16 @@ def test_to_categorical_matches_keras(keras):
         mine, ref = utils.to_categorical(*args), keras.utils.to_categorical(*args)
         np.testing.assert_array_equal(np.asarray(mine), np.asarray(ref))
         assert np.asarray(mine).shape == np.asarray(ref).shape
+        assert mine.dtype == ref.dtype              # float64, as Keras
+    import torch
+    mine = utils.to_categorical(torch.tensor([[1], [0]]), 3)
+    ref = keras.utils.to_categorical(torch.tensor([[1], [0]]), 3)
+    assert isinstance(mine, torch.Tensor) and mine.dtype == ref.dtype
+    assert torch.equal(mine, ref.cpu())
+    for x in ([[3, 4]], np.array([[3.0, 4.0]], "float32")):
+        mine, ref = utils.normalize(x), keras.utils.normalize(np.asarray(x))
+        assert mine.dtype == ref.dtype
+        np.testing.assert_allclose(mine, ref)
 
 
 def test_pad_sequences_errors():
