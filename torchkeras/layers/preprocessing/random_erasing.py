@@ -96,9 +96,9 @@ class RandomErasing(BaseImageLayer):
             # Drawn in NHWC order whatever the layout, so both layouts erase alike.
             first = self.data_format == "channels_first"
             shape = images.permute(0, 2, 3, 1).shape if first else images.shape
-            fill = self._rng.normal(shape, images) * high
-            if first:
-                fill = fill.permute(0, 3, 1, 2)
+            # In place: the noise is as large as the batch, so each saved copy counts.
+            fill = self._rng.normal(shape, images).mul_(high).clamp_(low, high)
+            return fill.permute(0, 3, 1, 2) if first else fill
         elif isinstance(self.fill_value, (tuple, list)):
             shape = (1, 1, 1, 3) if self.data_format == "channels_last" else (1, 3, 1, 1)
             fill = torch.tensor(self.fill_value, dtype=images.dtype,
