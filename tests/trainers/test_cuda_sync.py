@@ -84,3 +84,29 @@ def test_fit_result_matches_cpu(on_cuda):
     np.testing.assert_allclose(hist_gpu["loss"], hist_cpu["loss"], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(pred_gpu, cpu.predict(x, verbose=0),
                                rtol=1e-4, atol=1e-4)
+
+
+def _ops_model():
+    # The custom keras.ops / keras.random layer, loss and metric of tests/ops.
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).parents[1] / "ops" / "test_ops_under_fit.py"
+    spec = importlib.util.spec_from_file_location("ops_under_fit", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ops_model()
+
+
+@pytest.mark.parametrize("what", ["fit", "evaluate"])
+def test_keras_ops_model_syncs_do_not_grow_with_steps(on_cuda, what):
+    rng = np.random.default_rng(0)
+    model = _ops_model()
+    counts = []
+    for n in (64, 640):
+        x = rng.normal(size=(n, 8)).astype("float32")
+        y = rng.normal(size=(n, 2)).astype("float32")
+        model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+        run = (lambda: model.fit(x, y, batch_size=16, epochs=1, verbose=0)) if what == "fit" \
+            else (lambda: model.evaluate(x, y, batch_size=16, verbose=0))
+        counts.append(_syncs(run))
+    assert counts[1] <= counts[0] + 2, counts
