@@ -38,7 +38,9 @@ Op-specific fast paths stay in the op (they need its arguments) and are marked t
 * ``take`` reshapes 1-D indices no more (a torch call, ~1 us).
 * ``one_hot`` compares the ids with an ``arange`` (one comparison kernel; ids outside
   ``[0, num_classes)`` match nothing, so no masking pass): n=256 ~3.3 -> ~1.2-1.5. The
-  arange is not cached: under FakeTensorMode (symbolic calls) it would be a fake tensor.
+  arange is cached per (num_classes, dtype, device) for plain tensors only (under
+  FakeTensorMode, i.e. symbolic calls, the inputs are subclasses and get a fresh one):
+  11.5 -> 9.5 us against F.one_hot's 7.8 us at n=256 (ratio ~1.5 -> ~1.2).
 * ``arg_utils.promote`` (linalg, nn) returns operands that already share a dtype as they
   are, skipping one ``.to`` call per operand.
 """
