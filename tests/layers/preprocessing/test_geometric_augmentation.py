@@ -333,3 +333,18 @@ def test_channels_first_is_the_transposed_channels_last(name, kwargs):
                                                                      training=True)
     torch.testing.assert_close(first.permute(0, 2, 3, 1), last, atol=1e-5, rtol=0)
     assert not torch.equal(last, x)
+
+
+def test_random_erasing_noise_is_distinct_inside_each_rectangle():
+    # The noise is drawn as a tile repeated over the image; inside one erased rectangle
+    # every pixel must still get its own draw (no repeated values).
+    import torchkeras.layers as L
+    layer = L.RandomErasing(factor=(1.0, 1.0), scale=(0.2, 0.3), value_range=(-100, 100),
+                            seed=4)
+    images = torch.full((6, 40, 40, 3), 1000.0)
+    out = layer(images, training=True)
+    for img in out:
+        erased = img[img != 1000.0]
+        assert erased.numel() > 0.15 * 40 * 40 * 3
+        inside = erased[(erased > -100) & (erased < 100)]
+        assert inside.unique().numel() == inside.numel()
