@@ -94,3 +94,44 @@ def test_jit_compile_runs_under_torch_compile():
     assert "_tk_compiled_forward" in jit.__dict__
     for a, b in zip(jit.get_weights(), ref.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def _dict_output_model(lib):
+    i = lib.Input((4,))
+    # Inserted out of key order on purpose: Keras maps a list of losses by sorted key.
+    out = {"z_out": lib.layers.Dense(1, name="zz")(i),
+           "a_out": lib.layers.Dense(3, activation="softmax", name="aa")(i)}
+    return lib.Model(i, out)
+
+
+def test_list_losses_map_to_dict_outputs_in_key_order():
+    import torchkeras as tk
+    model = _dict_output_model(tk)
+    assert model.output_names == ["a_out", "z_out"]
+    model.compile("sgd", loss=["categorical_crossentropy", "mse"])
+    rng = np.random.default_rng(0)
+    x = rng.random((8, 4), dtype=np.float32)
+    y = {"z_out": rng.random((8, 1), dtype=np.float32),
+         "a_out": np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)]}
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    pred = model.predict(x, verbose=0)
+    mse = float(np.mean((pred["z_out"] - y["z_out"]) ** 2))
+    assert logs["z_out_loss"] == pytest.approx(mse, rel=1e-5)
+
+
+@pytest.mark.keras_oracle
+def test_list_losses_on_dict_outputs_match_keras(keras):
+    import torchkeras as tk
+    ours, theirs = _dict_output_model(tk), _dict_output_model(keras)
+    ours.set_weights(theirs.get_weights())
+    for m in (ours, theirs):
+        m.compile("sgd", loss=["categorical_crossentropy", "mse"])
+    rng = np.random.default_rng(1)
+    x = rng.random((8, 4), dtype=np.float32)
+    y = {"z_out": rng.random((8, 1), dtype=np.float32),
+         "a_out": np.eye(3, dtype=np.float32)[rng.integers(0, 3, 8)]}
+    got = ours.evaluate(x, y, verbose=0, return_dict=True)
+    want = theirs.evaluate(x, y, verbose=0, return_dict=True)
+    assert sorted(got) == sorted(want)
+    for k in want:
+        assert got[k] == pytest.approx(float(want[k]), rel=1e-4), k

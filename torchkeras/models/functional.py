@@ -45,7 +45,10 @@ class Functional(Model):
         self._inputs_struct = inputs
         self._outputs_struct = outputs
         self._flat_inputs = flatten_leaves(inputs)
-        self._flat_outputs = flatten_leaves(outputs)
+        # Dict outputs in sorted key order, as Keras flattens them (layer order, weights
+        # and list losses follow it).
+        self._flat_outputs = flatten_leaves(
+            [outputs[k] for k in sorted(outputs)] if isinstance(outputs, dict) else outputs)
         self._nodes = self._topological_nodes()
         layers = _keras_layer_order(self._flat_inputs, self._flat_outputs)
         seen_names: set = set()
@@ -154,7 +157,9 @@ class Functional(Model):
     @property
     def output_names(self) -> list:
         if isinstance(self._outputs_struct, dict):
-            return list(self._outputs_struct.keys())
+            # Sorted, as Keras flattens dicts: a list of losses or metrics given for dict
+            # outputs maps to the outputs in key order.
+            return sorted(self._outputs_struct.keys())
         return [kt._keras_history[0].name for kt in self._flat_outputs]
 
     def _standardize_inputs(self, inputs) -> list:
