@@ -62,6 +62,21 @@ function named here and says so in a comment: ``Layer.__call__``'s own hook test
 1), the per-layer hook test of the Sequential/Functional direct loops (path 2), and each
 loss's ``fast_call``, whose shape/option conditions belong to that loss (path 5), as the
 op-specific fast paths of :mod:`torchkeras.ops.fast_paths` stay in their ops.
+
+Layer-specific fast paths stay in their layer (they need its arguments) and are listed
+here so none is hidden (``bench/layers.py``, forward + backward, one thread):
+
+* ``STFTSpectrogram`` with frozen kernels that still hold their initial values runs
+  ``torch.stft`` instead of Keras's strided convolution (same values; inference on
+  (8, 16000, 1): 14.7 -> 1.4 ms). Trainable kernels always take the convolution.
+* ``RandomGrayscale`` with ``factor >= 1`` and ``RandomGaussianBlur`` with
+  ``factor[0] >= 1`` transform every image, so they skip the per-image draw and select
+  (1.71x -> 0.79x and 1.26x -> 1.02x of the torch code).
+* ``RandomErasing`` draws its noise as a tile the size of the largest rectangle and
+  repeats it: the same i.i.d. values inside any one rectangle, a third of the draws with
+  the default scale (1.35x -> 1.11x).
+* The luma of channels-last images is one matmul (``color_utils.grayscale``; RandomGrayscale
+  forward + backward 1.8 -> 1.4 ms on 16x64x64x3).
 """
 from __future__ import annotations
 

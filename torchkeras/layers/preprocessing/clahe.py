@@ -37,7 +37,6 @@ class ContrastLimitedAdaptiveHistogramEqualization(BaseImageLayer):
     """
 
     _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
-
     _CAST_INPUTS = False
 
     def __init__(self, value_range: tuple | list = (0, 255), clip_limit: float = 4.0,

@@ -26,7 +26,6 @@ class RandomColorDegeneration(BaseImageLayer):
     """
 
     _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
-
     _USE_BASE_FACTOR = True
     _CAST_INPUTS = False
 

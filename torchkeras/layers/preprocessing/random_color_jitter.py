@@ -34,7 +34,6 @@ class RandomColorJitter(BaseImageLayer):
     """
 
     _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
-
     _CAST_INPUTS = False
 
     def __init__(self, value_range: tuple | list = (0, 255),

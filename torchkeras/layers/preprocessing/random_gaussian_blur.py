@@ -40,7 +40,6 @@ class RandomGaussianBlur(BaseImageLayer):
     """
 
     _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
-
     _FACTOR_BOUNDS = (0, 1)
 
     def __init__(self, factor: float | tuple = 1.0, kernel_size: int | tuple = 3,

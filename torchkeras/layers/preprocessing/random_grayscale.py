@@ -23,7 +23,6 @@ class RandomGrayscale(BaseImageLayer):
     """
 
     _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
-
     _CAST_INPUTS = False
 
     def __init__(self, factor: float = 0.5, data_format: str | None = None,

@@ -26,7 +26,6 @@ class RandomHue(BaseImageLayer):
     """
 
     _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
-
     _USE_BASE_FACTOR = True
     _FACTOR_BOUNDS = (0, 1)
     _CAST_INPUTS = False

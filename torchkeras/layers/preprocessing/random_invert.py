@@ -25,7 +25,6 @@ class RandomInvert(BaseImageLayer):
     """
 
     _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
-
     _FACTOR_BOUNDS = (0, 1)
     _CAST_INPUTS = False
 

@@ -25,7 +25,6 @@ class RandomPosterization(BaseImageLayer):
     """
 
     _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
-
     _FACTOR_BOUNDS = (1, 8)
     _CAST_INPUTS = False
 

@@ -27,7 +27,6 @@ class RandomSharpness(BaseImageLayer):
     """
 
     _PRESERVES_GEOMETRY = True  # colour only: boxes and masks pass through
-
     _FACTOR_BOUNDS = (0, 1)
 
     def __init__(self, factor: float | tuple, value_range: tuple | list = (0, 255),
